@@ -1,0 +1,10 @@
+"""Test-wide fixtures: every test gets its own media directory, and Django's
+test database (SQLite by default, PostgreSQL when DATABASE_URL says so)."""
+
+import pytest
+
+
+@pytest.fixture(autouse=True)
+def _media_root(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    settings.MEDIA_ROOT.mkdir()

@@ -1,0 +1,94 @@
+"""Arabic text normalisation for search (index time and query time alike).
+
+Readers type the same word many ways: with or without harakat, with ``ا`` for
+``أ``/``إ``/``آ``, ``ه`` for ``ة``, ``ي`` for ``ى``, on a Persian keyboard
+(``ک``, ``ی``), with Arabic-Indic digits, or copied from a PDF in presentation
+forms (``ﻻ``). :func:`normalise_for_search` maps all of these to one form, so
+the index and the query meet. It is a lossy folding for matching only — never
+store or display its output.
+
+The folding follows the orthographic normalisation common to Arabic
+information retrieval (Larkey, Ballesteros & Connell, "Improving Stemming for
+Arabic Information Retrieval", SIGIR 2002: remove diacritics and tatweel,
+``أ إ آ`` → ``ا``, ``ى`` → ``ي``, ``ة`` → ``ه``), extended with ``ؤ`` → ``و``,
+``ئ`` → ``ي``, ``ٱ`` → ``ا`` and the Persian/Urdu letter shapes.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+
+from .digits import to_western
+
+__all__ = ["normalise_for_search"]
+
+# Harakat, Quranic annotation marks and tatweel (Unicode Arabic block chart,
+# U+0600–U+06FF), plus zero-width and bidi controls: deleted.
+_DELETE = dict.fromkeys(
+    [*range(0x0610, 0x061B), *range(0x064B, 0x0660), 0x0670, 0x0640, *range(0x06D6, 0x06EE)]
+    + [*range(0x200B, 0x2010), *range(0x202A, 0x202F), *range(0x2066, 0x206A)]
+    + [0xFEFF, 0x061C, 0x2060, 0x00AD]
+)
+# Letter folding. A letter written with hamza above/below folds to its base
+# letter, because the hamza mark itself (U+0654/U+0655) is deleted above.
+_FOLD = str.maketrans(
+    {
+        "أ": "ا", "إ": "ا", "آ": "ا", "ٱ": "ا", "ٲ": "ا", "ٳ": "ا",
+        "ى": "ي", "ئ": "ي", "ی": "ي", "ۍ": "ي", "ې": "ي",
+        "ة": "ه", "ە": "ه", "ۀ": "ه", "ہ": "ه", "ۂ": "ه", "ۃ": "ه",
+        "ؤ": "و",
+        "ک": "ك", "ڪ": "ك",
+        "ۓ": "ے",
+    }
+)
+
+
+def _pass(text: str) -> str:
+    text = unicodedata.normalize("NFKC", text).casefold()
+    text = unicodedata.normalize("NFKC", text)
+    text = text.translate(_DELETE).translate(_FOLD)
+    return to_western(text)
+
+
+def normalise_for_search(text: str) -> str:
+    """Fold Arabic (and mixed) text to the form used for search matching.
+
+    Steps: Unicode NFKC (so NFC, NFD and presentation-form input agree:
+    ``ﻻ`` → ``لا``, ``ﷲ`` → ``الله``), case folding (Latin ``A`` → ``a``,
+    ``ß`` → ``ss``); delete harakat and Quranic marks (U+064B–U+065F, U+0670,
+    U+0610–U+061A, U+06D6–U+06ED), tatweel (U+0640), zero-width characters
+    including ZWNJ/ZWJ (U+200B–U+200F, U+2060, U+FEFF, soft hyphen) and bidi
+    controls (U+202A–U+202E, U+2066–U+2069, U+061C); fold ``أ إ آ ٱ`` → ``ا``,
+    ``ى ئ`` → ``ي``, ``ة`` → ``ه``, ``ؤ`` → ``و``, Persian/Urdu ``ک`` → ``ك``,
+    ``ی`` → ``ي``, ``ە ۀ ہ`` → ``ه``; Arabic-Indic and Persian digits → ASCII;
+    collapse every run of whitespace to one space and trim.
+
+    Punctuation is kept: splitting into words is the tokeniser's job.
+
+    Args:
+        text: any text, in any normalisation form.
+
+    Returns:
+        The folded text; ``""`` for text of only marks, controls or
+        whitespace. Idempotent: ``normalise_for_search(r) == r`` for every
+        result ``r``. Never raises.
+
+    >>> normalise_for_search("إِنَّ الْمَكْتَبَةَ")
+    'ان المكتبه'
+    >>> normalise_for_search("مُسْتَشْفَى  الأطفالِ")
+    'مستشفي الاطفال'
+    >>> normalise_for_search("رئيس مؤتمر COVID-19 في ٢٠٢٦")
+    'رييس موتمر covid-19 في 2026'
+    >>> normalise_for_search("کتاب\u200cهای ﻻزم")
+    'كتابهاي لازم'
+    """
+    result = _pass(text)
+    # Deleting a mark can bring a base letter next to a combining mark that
+    # NFKC now composes (e.g. "e" + U+0653 + U+0301), or NFKC may yield a
+    # character the folding maps; repeat until stable (one or two passes).
+    while True:
+        again = _pass(result)
+        if again == result:
+            break
+        result = again
+    return " ".join(result.split())

@@ -1,0 +1,62 @@
+"""The newsroom image model: alt text, caption and a structured credit.
+
+Alt text uses Wagtail's own ``description`` field (required by the admin form,
+see :mod:`nashr.articles.forms`); caption and credit are ours. The credit is
+printed the way newsrooms print it: ``photographer | agency | distributor``.
+"""
+
+from __future__ import annotations
+
+from django.db import models
+from wagtail.images.models import AbstractImage, AbstractRendition, Image
+
+
+class NewsImage(AbstractImage):
+    caption = models.TextField("التعليق", blank=True, default="")
+    credit_photographer = models.CharField("المصوّر", max_length=255, blank=True, default="")
+    credit_agency = models.CharField("الوكالة", max_length=255, blank=True, default="")
+    credit_distributor = models.CharField("الموزّع", max_length=255, blank=True, default="")
+
+    admin_form_fields = Image.admin_form_fields + (
+        "caption",
+        "credit_photographer",
+        "credit_agency",
+        "credit_distributor",
+    )
+
+    class Meta(AbstractImage.Meta):
+        verbose_name = "صورة"
+        verbose_name_plural = "الصور"
+
+    @property
+    def credit(self) -> str:
+        """The printed credit line, e.g. ``"سارة خليل | وكالة الأفق | شبكة الصور"``;
+        empty parts are skipped, empty string when nothing is known."""
+        return format_credit(
+            self.credit_photographer, self.credit_agency, self.credit_distributor
+        )
+
+    @property
+    def alt_text(self) -> str:
+        return self.description or self.title
+
+
+def format_credit(photographer: str, agency: str, distributor: str) -> str:
+    """Join the non-empty parts of a credit with ``" | "``.
+
+    >>> format_credit("سارة خليل", "", "شبكة الصور")
+    'سارة خليل | شبكة الصور'
+    >>> format_credit(" ", "", "")
+    ''
+    """
+    parts = [p.strip() for p in (photographer, agency, distributor)]
+    return " | ".join(p for p in parts if p)
+
+
+class NewsRendition(AbstractRendition):
+    image = models.ForeignKey(
+        NewsImage, on_delete=models.CASCADE, related_name="renditions"
+    )
+
+    class Meta:
+        unique_together = (("image", "filter_spec", "focal_point_key"),)

@@ -1,0 +1,218 @@
+"""Reads for pages, feeds and sitemaps. Every selector issues a fixed number
+of SQL queries, whatever the number of tags, authors or images involved."""
+
+from __future__ import annotations
+
+import json
+from datetime import timedelta
+from typing import Any
+
+from django.conf import settings
+from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
+from django.db.models import Prefetch, QuerySet
+from django.http import Http404
+from django.utils import timezone
+
+from nashr.arabic import reading_time_minutes
+
+from .blocks import body_plain_text
+
+#: Rendition specs used on pages, prefetched together (one query per image set).
+CARD_SPECS = ("fill-320x180", "fill-640x360", "fill-960x540")
+LEAD_SPECS = ("width-480", "width-800", "width-1200", "width-1600")
+OG_SPEC = "fill-1200x630"
+
+
+def articles_live() -> QuerySet:
+    """Live, public articles, newest first, with lead images and their
+    renditions prefetched (two queries in all when iterated)."""
+    from .images import NewsImage
+    from .models import ArticlePage
+
+    return (
+        ArticlePage.objects.live()
+        .public()
+        .select_related("lead_image")
+        .prefetch_related(
+            Prefetch("lead_image__renditions"),
+        )
+        .order_by("-date_published", "-pk")
+    )
+
+
+def sections_live() -> QuerySet:
+    from .models import SectionPage
+
+    return SectionPage.objects.live().public().order_by("path")
+
+
+def section_map() -> dict[str, Any]:
+    """``{section.path: section}`` so a card's section is found from the
+    article's tree path without a query per card."""
+    return {s.path: s for s in sections_live()}
+
+
+def attach_sections(articles, sections: dict[str, Any] | None = None):
+    """Set ``article.section`` for each article from the page-tree path."""
+    sections = section_map() if sections is None else sections
+    steplen = 4  # treebeard's MP_Node.steplen, fixed by Wagtail
+    for article in articles:
+        article.section = sections.get(article.path[:-steplen])
+    return articles
+
+
+def paginate_or_404(request, queryset, *, per_page: int | None = None):
+    """A page of ``queryset`` for ``?page=N``; a non-integer, negative,
+    absurdly long or out-of-range page number raises :class:`Http404`."""
+    per_page = per_page or settings.NASHR_ARTICLES_PER_PAGE
+    raw = request.GET.get("page", "1")
+    if len(raw) > 6:
+        raise Http404("bad page number")
+    try:
+        page = Paginator(queryset, per_page, allow_empty_first_page=True).page(raw)
+    except (PageNotAnInteger, EmptyPage):
+        raise Http404("bad page number")
+    attach_sections(page.object_list)
+    return page
+
+
+def articles_in_section(*, section) -> QuerySet:
+    return articles_live().child_of(section)
+
+
+def articles_with_tag(*, slug: str) -> QuerySet:
+    return articles_live().filter(tags__slug=slug).distinct()
+
+
+def articles_by_author(*, author) -> QuerySet:
+    return articles_live().filter(authors__author=author).distinct()
+
+
+def home_page_blocks(*, home) -> dict[str, Any]:
+    """The home page: ``lead`` (the editor's lead story, else the newest
+    featured article, else the newest), ``latest`` (up to 6 more) and
+    ``section_blocks`` (a list of ``(section, [up to 4 articles])``)."""
+    sections = section_map()
+    recent = list(articles_live()[:30])
+    lead = None
+    if home.lead_story_id:
+        lead = next((a for a in recent if a.pk == home.lead_story_id), None)
+        if lead is None:
+            lead = articles_live().filter(pk=home.lead_story_id).first()
+    if lead is None:
+        lead = next((a for a in recent if a.featured), None) or (recent[0] if recent else None)
+    latest = [a for a in recent if lead is None or a.pk != lead.pk][:6]
+    shown = {a.pk for a in latest} | ({lead.pk} if lead else set())
+    section_blocks = []
+    for section in sections.values():
+        items = [a for a in articles_live().child_of(section)[:5] if a.pk not in shown][:4]
+        if items:
+            section_blocks.append((section, items))
+    attach_sections([lead] if lead else [], sections)
+    attach_sections(latest, sections)
+    for _, items in section_blocks:
+        attach_sections(items, sections)
+    return {"lead": lead, "latest": latest, "section_blocks": section_blocks}
+
+
+def article_meta_description(article) -> str:
+    text = article.search_description or article.standfirst
+    if not text:
+        text = body_plain_text(article.body)[:300]
+    return " ".join(text.split())[:300]
+
+
+def page_absolute_url(page) -> str:
+    """The public absolute URL of a page: ``NASHR_SITE_URL`` + its path
+    (percent-encoded, as Wagtail gives it), whatever host the request used."""
+    _, _, path = page.get_url_parts()
+    return settings.SITE_URL + path
+
+
+def absolute(url: str) -> str:
+    if url.startswith(("http://", "https://")):
+        return url
+    return settings.SITE_URL + url
+
+
+def article_json_ld(*, article, authors, og_image) -> str:
+    """JSON-LD ``NewsArticle`` (schema.org; Google's article structured data),
+    safe to embed in a ``<script>`` (``<``, ``>`` and ``&`` escaped)."""
+    published = article.published
+    data: dict[str, Any] = {
+        "@context": "https://schema.org",
+        "@type": "NewsArticle",
+        "headline": article.title[:110],
+        "description": article_meta_description(article),
+        "inLanguage": "ar",
+        "mainEntityOfPage": page_absolute_url(article),
+        "url": page_absolute_url(article),
+        "datePublished": published.isoformat() if published else None,
+        "dateModified": (article.date_updated or article.last_published_at or published).isoformat()
+        if published
+        else None,
+        "author": [
+            {"@type": "Person", "name": a.name, "url": absolute(a.get_absolute_url())}
+            for a in authors
+        ],
+        "publisher": {
+            "@type": "NewsMediaOrganization",
+            "name": settings.NASHR_SITE_NAME,
+            "url": settings.SITE_URL + "/",
+            "logo": {
+                "@type": "ImageObject",
+                "url": settings.SITE_URL + settings.STATIC_URL + "nashr/logo.png",
+                "width": 512,
+                "height": 512,
+            },
+        },
+    }
+    if og_image is not None:
+        data["image"] = [absolute(og_image.url)]
+    text = json.dumps(data, ensure_ascii=False)
+    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+
+
+def article_page_context(*, article, request) -> dict[str, Any]:
+    """Everything the article template shows, in a fixed number of queries."""
+    from .images import NewsImage
+    from .models import ArticleAuthor
+
+    links = list(
+        ArticleAuthor.objects.filter(page=article)
+        .select_related("author", "author__photo")
+        .prefetch_related("author__photo__renditions")
+        .order_by("sort_order")
+    )
+    authors = [link.author for link in links]
+    tags = list(article.tags.all())
+    section = article.get_parent().specific_deferred
+    lead_image = None
+    renditions = {}
+    if article.lead_image_id:
+        lead_image = (
+            NewsImage.objects.filter(pk=article.lead_image_id).prefetch_renditions().first()
+        )
+        if lead_image is not None:
+            renditions = lead_image.get_renditions(*LEAD_SPECS, OG_SPEC)
+    og_image = renditions.get(OG_SPEC)
+    text = body_plain_text(article.body)
+    return {
+        "authors": authors,
+        "tags": tags,
+        "section": section,
+        "lead_image": lead_image,
+        "og_image": og_image,
+        "og_image_url": absolute(og_image.url) if og_image else "",
+        "reading_minutes": reading_time_minutes(" ".join([article.standfirst, text])),
+        "meta_description": article_meta_description(article),
+        "json_ld": article_json_ld(article=article, authors=authors, og_image=og_image),
+        "canonical_url": page_absolute_url(article),
+    }
+
+
+def articles_for_news_sitemap(*, now=None) -> QuerySet:
+    """Articles first published in the last two days (Google News sitemap
+    rule: only articles published in the last 2 days)."""
+    now = now or timezone.now()
+    return articles_live().filter(date_published__gte=now - timedelta(days=2))

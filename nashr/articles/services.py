@@ -1,0 +1,75 @@
+"""Writes for articles, images and authors (keyword-only, called by models'
+hooks, signals, the demo loader and importers)."""
+
+from __future__ import annotations
+
+import logging
+
+from nashr.arabic import slugify, unique_slug
+
+from .images import NewsImage
+from .photo_metadata import read_photo_metadata
+
+logger = logging.getLogger(__name__)
+
+SLUG_MAX_LENGTH = 80
+
+
+def page_slug_normalise(*, page) -> None:
+    """Normalise ``page.slug`` in place (from the title when empty).
+
+    The slug becomes a readable Unicode slug (:func:`nashr.arabic.slugify`:
+    NFC, harakat and tatweel stripped, never empty). For a page not yet saved
+    whose parent is known, it is made unique among its siblings by appending
+    ``-2``, ``-3``... as WordPress does; an existing page keeps its slug and
+    Wagtail's own uniqueness check reports a clash to the editor.
+    """
+    source = page.slug or page.title or ""
+    if not source:
+        return
+    slug = slugify(source, max_length=SLUG_MAX_LENGTH)
+    parent = getattr(page, "_cached_parent_obj", None)
+    if page.pk is None and parent is None and page.path:
+        parent = page.get_parent()
+    if page.pk is None and parent is not None:
+        siblings = set(
+            parent.get_children().exclude(pk=page.pk).values_list("slug", flat=True)
+        )
+        slug = unique_slug(slug, siblings, max_length=SLUG_MAX_LENGTH)
+    page.slug = slug
+
+
+def author_slug(*, author) -> str:
+    """A unique slug for an :class:`~nashr.articles.models.Author` from its name."""
+    from .models import Author
+
+    base = slugify(author.name or "", max_length=60, fallback="author")
+    taken = set(
+        Author.objects.filter(slug__startswith=base).exclude(pk=author.pk).values_list("slug", flat=True)
+    )
+    return unique_slug(base, taken, max_length=80)
+
+
+def image_prefill_from_metadata(*, image: NewsImage) -> None:
+    """Fill an image's empty caption and credit fields from the IPTC/XMP
+    metadata of its JPEG file (see :mod:`.photo_metadata`).
+
+    Never overwrites what an editor typed. The IPTC "Credit" field names the
+    provider (usually the agency), "Source" the owner/distributor.
+    """
+    if not image.file:
+        return
+    try:
+        image.file.open("rb")
+        meta = read_photo_metadata(image.file)
+    except (OSError, ValueError):
+        logger.info("no metadata read from %s", image.file.name, exc_info=True)
+        return
+    if not image.caption and meta.caption:
+        image.caption = meta.caption
+    if not image.credit_photographer and meta.creator:
+        image.credit_photographer = meta.creator
+    if not image.credit_agency and meta.credit_line:
+        image.credit_agency = meta.credit_line
+    if not image.credit_distributor and meta.source and meta.source != meta.credit_line:
+        image.credit_distributor = meta.source

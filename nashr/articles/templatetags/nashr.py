@@ -1,0 +1,116 @@
+"""Template filters and tags for Arabic pages: dates (CLDR via Babel, by the
+``NASHR_DATE_REGION`` setting), digits, bidi isolation of Latin runs, reading
+time and responsive images."""
+
+from __future__ import annotations
+
+from django import template
+from django.conf import settings
+from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.safestring import mark_safe
+
+from nashr import arabic
+
+register = template.Library()
+
+
+def _local(value):
+    if hasattr(value, "tzinfo") and value.tzinfo is not None:
+        return timezone.localtime(value)
+    return value
+
+
+@register.filter
+def ar_date(value) -> str:
+    """``5 أكتوبر 2026`` (or ``5 تشرين الأول 2026`` for a Levant region)."""
+    if not value:
+        return ""
+    return arabic.format_date(
+        _local(value), region=settings.NASHR_DATE_REGION, digits=settings.NASHR_DIGITS
+    )
+
+
+@register.filter
+def ar_datetime(value) -> str:
+    if not value:
+        return ""
+    return arabic.format_datetime(
+        _local(value), region=settings.NASHR_DATE_REGION, digits=settings.NASHR_DIGITS,
+        tz=settings.TIME_ZONE,
+    )
+
+
+@register.filter
+def hijri_date(value) -> str:
+    if not value or not settings.NASHR_SHOW_HIJRI:
+        return ""
+    try:
+        return arabic.format_hijri(_local(value), digits=settings.NASHR_DIGITS)
+    except ValueError:
+        return ""
+
+
+@register.filter
+def absolute_url(page) -> str:
+    """``NASHR_SITE_URL`` + the page's path."""
+    from nashr.articles.selectors import page_absolute_url
+
+    return page_absolute_url(page)
+
+
+@register.filter
+def digits(value) -> str:
+    return arabic.apply_digits(str(value), settings.NASHR_DIGITS)
+
+
+@register.filter
+def ltr(value) -> str:
+    """Escape plain text and isolate its Latin runs in ``<bdi dir="ltr">``."""
+    return mark_safe(arabic.isolate_ltr(str(value or "")))
+
+
+@register.filter
+def ltr_html(value) -> str:
+    """Isolate Latin runs in an already-safe HTML fragment (rich text)."""
+    return mark_safe(arabic.isolate_ltr_html(str(value or "")))
+
+
+@register.filter
+def reading_time(minutes: int) -> str:
+    return arabic.format_reading_time(int(minutes or 0), digits=settings.NASHR_DIGITS)
+
+
+@register.simple_tag
+def picture(image, specs: str, sizes: str, css_class: str = "", eager: bool = False, alt=None):
+    """A responsive ``<img>``: ``srcset`` from the comma-separated rendition
+    ``specs`` (e.g. ``"width-480,width-800"``), explicit width and height so
+    nothing shifts while loading, lazy loading unless ``eager``. Renditions
+    come from the image's prefetched set when present (no extra query)."""
+    if image is None:
+        return ""
+    spec_list = [s.strip() for s in specs.split(",") if s.strip()]
+    renditions = image.get_renditions(*spec_list)
+    ordered = sorted(renditions.values(), key=lambda r: r.width)
+    largest = ordered[-1]
+    srcset = ", ".join(f"{r.url} {r.width}w" for r in ordered)
+    return format_html(
+        '<img src="{}" srcset="{}" sizes="{}" width="{}" height="{}" alt="{}"{}{}>',
+        ordered[0].url if not eager else largest.url,
+        srcset,
+        sizes,
+        largest.width,
+        largest.height,
+        image.alt_text if alt is None else alt,
+        mark_safe(' loading="lazy" decoding="async"') if not eager else mark_safe(' fetchpriority="high"'),
+        format_html(' class="{}"', css_class) if css_class else "",
+    )
+
+
+@register.simple_tag
+def now_ar() -> str:
+    """Today's date in the site's time zone, Arabic (and Hijri when enabled)."""
+    today = timezone.localdate()
+    text = ar_date(today)
+    hijri = hijri_date(today)
+    return f"{text} — {hijri}" if hijri else text

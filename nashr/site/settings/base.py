@@ -1,0 +1,285 @@
+"""The one settings module. Every operator-facing value comes from an
+environment variable documented in README.md ("Configuration").
+
+Defaults give the embedded install: SQLite in WAL mode and media files under
+one data directory (``NASHR_DATA_DIR``, default ``./nashr-data``), a secret
+key generated on first run and kept in that directory, and no other server.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+import dj_database_url
+
+PACKAGE_DIR = Path(__file__).resolve().parent.parent.parent  # .../nashr
+
+
+def env_bool(name: str, default: bool = False) -> bool:
+    """Read a boolean environment variable ("1", "true", "yes", "on" are true)."""
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def env_int(name: str, default: int) -> int:
+    value = os.environ.get(name)
+    return int(value) if value not in (None, "") else default
+
+
+def env_list(name: str, default: list[str]) -> list[str]:
+    value = os.environ.get(name)
+    if not value:
+        return default
+    return [item.strip() for item in value.split(",") if item.strip()]
+
+
+DATA_DIR = Path(os.environ.get("NASHR_DATA_DIR", "nashr-data")).resolve()
+DATA_DIR.mkdir(parents=True, exist_ok=True)
+
+
+def _secret_key() -> str:
+    """``NASHR_SECRET_KEY`` if set, else a key generated once and kept in
+    ``DATA_DIR/secret_key`` (mode 0600) so sessions survive restarts."""
+    if os.environ.get("NASHR_SECRET_KEY"):
+        return os.environ["NASHR_SECRET_KEY"]
+    path = DATA_DIR / "secret_key"
+    try:
+        return path.read_text().strip()
+    except FileNotFoundError:
+        key = secrets.token_urlsafe(50)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as fh:
+            fh.write(key)
+        return key
+    except OSError:
+        raise
+
+
+SECRET_KEY = _secret_key()
+DEBUG = env_bool("NASHR_DEBUG", False)
+
+SITE_URL = os.environ.get("NASHR_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+_site_host = SITE_URL.split("://", 1)[-1].split("/", 1)[0].split(":")[0]
+ALLOWED_HOSTS = env_list(
+    "NASHR_ALLOWED_HOSTS", sorted({_site_host, "127.0.0.1", "localhost", "[::1]"})
+)
+CSRF_TRUSTED_ORIGINS = env_list("NASHR_CSRF_TRUSTED_ORIGINS", [SITE_URL])
+
+INSTALLED_APPS = [
+    "nashr.site",
+    "nashr.articles",
+    "wagtail.contrib.redirects",
+    "wagtail.contrib.routable_page",
+    "wagtail.contrib.sitemaps",
+    "wagtail.contrib.settings",
+    "wagtail.embeds",
+    "wagtail.sites",
+    "wagtail.users",
+    "wagtail.snippets",
+    "wagtail.documents",
+    "wagtail.images",
+    "wagtail.search",
+    "wagtail.admin",
+    "wagtail",
+    "modelcluster",
+    "taggit",
+    "django_filters",
+    "django_tasks",
+    "django_tasks_db",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django.contrib.sitemaps",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "nashr.site.middleware.BadRequestGuardMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "wagtail.contrib.redirects.middleware.RedirectMiddleware",
+]
+
+ROOT_URLCONF = "nashr.site.urls"
+WSGI_APPLICATION = "nashr.site.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.debug",
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "nashr.site.context_processors.site_context",
+            ],
+        },
+    },
+]
+
+# --- Database -------------------------------------------------------------
+# SQLite in WAL mode by default: readers never block the writer, which is
+# what lets the web server and the task worker share one file.
+SQLITE_PATH = DATA_DIR / "nashr.sqlite3"
+DATABASES = {
+    "default": dj_database_url.config(
+        env="DATABASE_URL",
+        default=f"sqlite:///{SQLITE_PATH}",
+        conn_max_age=env_int("NASHR_DB_CONN_MAX_AGE", 60),
+        conn_health_checks=True,
+    )
+}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    DATABASES["default"]["OPTIONS"] = {
+        # IMMEDIATE takes the write lock at BEGIN so two writers wait
+        # (busy_timeout) instead of failing with "database is locked".
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 20,
+        "init_command": (
+            "PRAGMA journal_mode=WAL;"
+            "PRAGMA synchronous=NORMAL;"
+            "PRAGMA foreign_keys=ON;"
+            "PRAGMA temp_store=MEMORY;"
+            "PRAGMA mmap_size=134217728;"
+        ),
+    }
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# --- Cache ----------------------------------------------------------------
+if os.environ.get("NASHR_REDIS_URL"):
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": os.environ["NASHR_REDIS_URL"],
+        }
+    }
+else:
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    }
+
+# --- Background tasks (django-tasks; database backend by default) ----------
+TASKS = {
+    "default": {
+        "BACKEND": os.environ.get(
+            "NASHR_TASKS_BACKEND", "django_tasks_db.DatabaseBackend"
+        ),
+    }
+}
+
+# --- Language, time -------------------------------------------------------
+LANGUAGE_CODE = "ar"
+LANGUAGES = [("ar", "العربية")]
+WAGTAILADMIN_PERMITTED_LANGUAGES = [("ar", "العربية"), ("en", "English")]
+TIME_ZONE = os.environ.get("NASHR_TIME_ZONE", "Asia/Riyadh")
+USE_I18N = True
+USE_TZ = True
+LOCALE_PATHS = [PACKAGE_DIR / "site" / "locale"]
+
+# --- Static and media -----------------------------------------------------
+STATIC_URL = "/static/"
+STATIC_ROOT = DATA_DIR / "static"
+STATIC_ROOT.mkdir(exist_ok=True)
+MEDIA_URL = "/media/"
+MEDIA_ROOT = Path(os.environ.get("NASHR_MEDIA_DIR", DATA_DIR / "media"))
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
+    },
+}
+# Serve app static files straight from the installed package: no
+# collectstatic step for the embedded install.
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = DEBUG
+WHITENOISE_MAX_AGE = 3600
+
+# --- Email ----------------------------------------------------------------
+EMAIL_BACKEND = os.environ.get(
+    "NASHR_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend"
+)
+EMAIL_HOST = os.environ.get("NASHR_EMAIL_HOST", "localhost")
+EMAIL_PORT = env_int("NASHR_EMAIL_PORT", 25)
+EMAIL_HOST_USER = os.environ.get("NASHR_EMAIL_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("NASHR_EMAIL_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("NASHR_EMAIL_USE_TLS", False)
+EMAIL_USE_SSL = env_bool("NASHR_EMAIL_USE_SSL", False)
+EMAIL_TIMEOUT = env_int("NASHR_EMAIL_TIMEOUT", 30)
+DEFAULT_FROM_EMAIL = os.environ.get("NASHR_FROM_EMAIL", "nashr@localhost")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+
+# --- Security -------------------------------------------------------------
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_SAMESITE = "Lax"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "strict-origin-when-cross-origin"
+X_FRAME_OPTIONS = "SAMEORIGIN"
+if SITE_URL.startswith("https://"):
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 10_000
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+]
+
+# --- Wagtail --------------------------------------------------------------
+WAGTAIL_SITE_NAME = os.environ.get("NASHR_SITE_NAME", "نشرة الصباح")
+WAGTAILADMIN_BASE_URL = SITE_URL
+WAGTAILIMAGES_IMAGE_MODEL = "articles.NewsImage"
+WAGTAILIMAGES_IMAGE_FORM_BASE = "nashr.articles.forms.NewsImageForm"
+WAGTAILIMAGES_MAX_UPLOAD_SIZE = env_int("NASHR_MAX_IMAGE_UPLOAD_MB", 20) * 1024 * 1024
+# 40 megapixels: a 50-MP full-frame photo is rare in a newsroom; anything far
+# larger is almost always a decompression bomb.
+WAGTAILIMAGES_MAX_IMAGE_PIXELS = env_int("NASHR_MAX_IMAGE_PIXELS", 60_000_000)
+WAGTAILIMAGES_EXTENSIONS = ["jpg", "jpeg", "png", "webp", "gif", "avif"]
+WAGTAILDOCS_EXTENSIONS = ["pdf", "odt", "docx", "txt", "csv"]
+WAGTAIL_ALLOW_UNICODE_SLUGS = True
+WAGTAIL_ENABLE_UPDATE_CHECK = False
+WAGTAIL_ENABLE_WHATS_NEW_BANNER = False
+WAGTAILADMIN_USAGE_COUNT_ENABLED = False
+WAGTAILSEARCH_BACKENDS = {
+    "default": {"BACKEND": "wagtail.search.backends.database"},
+}
+WAGTAILEMBEDS_RESPONSIVE_HTML = True
+TAGGIT_CASE_INSENSITIVE = True
+
+# --- Nashr ----------------------------------------------------------------
+NASHR_SITE_NAME = WAGTAIL_SITE_NAME
+NASHR_SITE_DESCRIPTION = os.environ.get(
+    "NASHR_SITE_DESCRIPTION", "أخبار مستقلة كل صباح"
+)
+# CLDR region for Arabic month names: EG/SA/AE... say أكتوبر, SY/LB/JO/IQ/PS
+# say تشرين الأول.
+NASHR_DATE_REGION = os.environ.get("NASHR_DATE_REGION", "EG")
+NASHR_DIGITS = os.environ.get("NASHR_DIGITS", "latn")  # "latn" or "arab"
+NASHR_SHOW_HIJRI = env_bool("NASHR_SHOW_HIJRI", True)
+NASHR_ARTICLES_PER_PAGE = env_int("NASHR_ARTICLES_PER_PAGE", 12)
+NASHR_MAX_QUERY_STRING = env_int("NASHR_MAX_QUERY_STRING", 2048)
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": os.environ.get("NASHR_LOG_LEVEL", "INFO")},
+    "loggers": {
+        "django.request": {"level": "ERROR"},
+    },
+}

@@ -1,0 +1,41 @@
+"""Site-wide views: robots.txt and Arabic error pages."""
+
+from django.conf import settings
+from django.http import HttpResponse
+from django.template import loader
+from django.views.decorators.cache import cache_control
+from django.views.decorators.http import require_GET
+
+
+@require_GET
+@cache_control(max_age=3600, public=True)
+def robots_txt(request):
+    lines = [
+        "User-agent: *",
+        "Disallow: /admin/",
+        "",
+        f"Sitemap: {settings.SITE_URL}/sitemap.xml",
+        f"Sitemap: {settings.SITE_URL}/news-sitemap.xml",
+    ]
+    return HttpResponse("\n".join(lines) + "\n", content_type="text/plain; charset=utf-8")
+
+
+def _error_page(request, template: str, status: int) -> HttpResponse:
+    # Rendered without context processors' database reads: an error page
+    # must render even when the database is what failed.
+    body = loader.get_template(template).render(
+        {"site_name": settings.NASHR_SITE_NAME, "status": status}
+    )
+    return HttpResponse(body, status=status, content_type="text/html; charset=utf-8")
+
+
+def bad_request(request, exception=None):
+    return _error_page(request, "errors/400.html", 400)
+
+
+def page_not_found(request, exception=None):
+    return _error_page(request, "errors/404.html", 404)
+
+
+def server_error(request):
+    return _error_page(request, "errors/500.html", 500)
