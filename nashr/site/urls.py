@@ -1,4 +1,5 @@
-from django.urls import include, path
+from django.conf import settings
+from django.urls import include, path, re_path
 from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.contrib.sitemaps.views import sitemap
@@ -23,6 +24,9 @@ urlpatterns = [
     path("author/<str:slug>/", article_views.author_page, name="author"),
     path("author/<str:slug>/feed/", feeds.AuthorRssFeed(), name="author-feed-rss"),
     path("author/<str:slug>/feed/atom/", feeds.AuthorAtomFeed(), name="author-feed-atom"),
+    # Uploaded images and their renditions, for the embedded install; behind
+    # a reverse proxy at scale, let the proxy serve MEDIA_ROOT at /media/.
+    re_path(r"^media/(?P<path>.*)$", views.media, {"document_root": settings.MEDIA_ROOT}),
     path("", include(wagtail_urls)),
 ]
 

@@ -20,6 +20,17 @@ def robots_txt(request):
     return HttpResponse("\n".join(lines) + "\n", content_type="text/plain; charset=utf-8")
 
 
+@require_GET
+@cache_control(max_age=86400, public=True)
+def media(request, path, document_root=None):
+    """Serve a file under ``MEDIA_ROOT`` (uploads and renditions) with
+    Django's path-traversal-safe static file view; 404 for anything else.
+    ``document_root`` is read at request time so tests can move it."""
+    from django.views.static import serve
+
+    return serve(request, path, document_root=settings.MEDIA_ROOT)
+
+
 def _error_page(request, template: str, status: int) -> HttpResponse:
     # Rendered without context processors' database reads: an error page
     # must render even when the database is what failed.

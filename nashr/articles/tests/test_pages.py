@@ -181,3 +181,31 @@ def test_overlong_query_string_is_400_in_arabic(client):
     response = client.get("/?q=" + "ا" * 3000)
     assert response.status_code == 400
     assert "تعذّر فهم هذا الطلب" in response.content.decode()
+
+
+def test_dates_follow_the_region_and_digit_settings(client, settings):
+    from datetime import datetime, timezone as tz
+
+    article = build_site(articles_per_section=1)["articles"][0]
+    ArticlePage.objects.filter(pk=article.pk).update(date_published=datetime(2026, 10, 5, 9, 0, tzinfo=tz.utc))
+    settings.NASHR_DATE_REGION = "EG"
+    settings.NASHR_DIGITS = "latn"
+    html = client.get(article.url).content.decode()
+    assert "5 أكتوبر 2026" in html
+    assert "هـ" in html  # the Hijri date beside it
+    settings.NASHR_DATE_REGION = "SY"
+    settings.NASHR_DIGITS = "arab"
+    html = client.get(article.url).content.decode()
+    assert "٥ تشرين الأول ٢٠٢٦" in html
+    settings.NASHR_SHOW_HIJRI = False
+    assert "هـ" not in client.get(article.url).content.decode()
+
+
+def test_reading_time_counts_arabic_words(client):
+    article = build_site(articles_per_section=1)["articles"][0]
+    paragraph = "<p>" + " ".join(["كلمة"] * 690) + "</p>"
+    article.body = [{"type": "paragraph", "value": paragraph}]
+    article.save_revision().publish()
+    html = client.get(article.url).content.decode()
+    # 690 body words + 2 standfirst words at 138 words a minute -> 6 minutes
+    assert "مدة القراءة: 6 دقائق" in html

@@ -253,6 +253,8 @@ WAGTAILIMAGES_EXTENSIONS = ["jpg", "jpeg", "png", "webp", "gif", "avif"]
 WAGTAILDOCS_EXTENSIONS = ["pdf", "odt", "docx", "txt", "csv"]
 WAGTAIL_ALLOW_UNICODE_SLUGS = True
 WAGTAIL_ENABLE_UPDATE_CHECK = False
+# No request to a third-party host, ever: no Gravatar avatars in the admin.
+WAGTAIL_GRAVATAR_PROVIDER_URL = None
 WAGTAIL_ENABLE_WHATS_NEW_BANNER = False
 WAGTAILADMIN_USAGE_COUNT_ENABLED = False
 WAGTAILSEARCH_BACKENDS = {
