@@ -22,9 +22,9 @@ not wrapped: it is laid out correctly without help.
 
 from __future__ import annotations
 
-import html
 import unicodedata
 from functools import lru_cache
+from html import escape
 from html.parser import HTMLParser
 
 __all__ = ["isolate_ltr", "isolate_ltr_html"]
@@ -105,10 +105,10 @@ def isolate_ltr(text: str) -> str:
     out: list[str] = []
     done = 0
     for start, end in _runs(text):
-        out.append(html.escape(text[done:start]))
-        out.append(_OPEN + html.escape(text[start:end]) + _CLOSE)
+        out.append(escape(text[done:start]))
+        out.append(_OPEN + escape(text[start:end]) + _CLOSE)
         done = end
-    out.append(html.escape(text[done:]))
+    out.append(escape(text[done:]))
     return "".join(out)
 
 
@@ -144,7 +144,7 @@ class _Isolator(HTMLParser):
         if self.raw:
             self.out.append(data)
         elif self.skipping:
-            self.out.append(html.escape(data, quote=False))
+            self.out.append(escape(data, quote=False))
         else:
             self.out.append(isolate_ltr(data))
 
@@ -161,7 +161,7 @@ class _Isolator(HTMLParser):
         self.out.append(f"<![{data}]>")
 
 
-def isolate_ltr_html(html_fragment: str) -> str:
+def isolate_ltr_html(html: str) -> str:
     """:func:`isolate_ltr` for the text of an already-safe HTML fragment.
 
     Tags are copied as written (attribute values, such as an ``<a href>``,
@@ -173,7 +173,7 @@ def isolate_ltr_html(html_fragment: str) -> str:
     (``&#39;`` → ``&#x27;``) but the text a reader sees never changes.
 
     Args:
-        html_fragment: sanitised HTML, e.g. rich text after nh3. It must be
+        html: sanitised HTML, e.g. rich text after nh3. It must be
             safe already: this function does not sanitise.
 
     Returns:
@@ -185,6 +185,6 @@ def isolate_ltr_html(html_fragment: str) -> str:
     '<p>نفّذ <code>pip install nashr</code></p>'
     """
     parser = _Isolator()
-    parser.feed(html_fragment)
+    parser.feed(html)
     parser.close()
     return "".join(parser.out)

@@ -1,8 +1,9 @@
 """Arabic dates: Gregorian by region (CLDR via Babel) and Hijri (Umm al-Qura).
 
-Arab countries name the Gregorian months differently. Egypt, the Gulf and the
-Maghreb use the transliterated names (``أكتوبر``); the Levant and Iraq use
-the Syriac-derived names (``تشرين الأول``). Babel carries these per region
+Arab countries name the Gregorian months differently: Egypt, the Gulf and
+Morocco write the English-derived names (``أكتوبر``), Algeria and Tunisia some
+French-derived ones (``جانفي`` for January), the Levant and Iraq the
+Syriac-derived names (``تشرين الأول``). Babel carries these per region
 from the Unicode CLDR (``common/main/ar_*.xml``), so the site chooses a
 region and gets its month names. Digits are chosen separately: CLDR's
 default numbering system differs by region (``arab`` for ``ar_EG``, ``latn``
@@ -41,7 +42,7 @@ HIJRI_MONTHS: tuple[str, ...] = (
     "محرم", "صفر", "ربيع الأول", "ربيع الآخر", "جمادى الأولى", "جمادى الآخرة",
     "رجب", "شعبان", "رمضان", "شوال", "ذو القعدة", "ذو الحجة",
 )
-# CLDR ``ar`` islamic era abbreviation: هـ (heh + tatweel), "of the Hijra".
+# The usual abbreviation of هجري ("of the Hijra"): heh + tatweel.
 _HIJRI_ERA = "هـ"
 
 
