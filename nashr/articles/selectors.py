@@ -125,8 +125,10 @@ def article_meta_description(article) -> str:
 def page_absolute_url(page) -> str:
     """The public absolute URL of a page: ``NASHR_SITE_URL`` + its path
     (percent-encoded, as Wagtail gives it), whatever host the request used."""
-    _, _, path = page.get_url_parts()
-    return settings.SITE_URL + path
+    parts = page.get_url_parts()
+    if parts is None:  # not routable yet, e.g. the preview of a new page
+        return settings.SITE_URL + "/"
+    return settings.SITE_URL + parts[2]
 
 
 def absolute(url: str) -> str:
@@ -176,10 +178,10 @@ def article_json_ld(*, article, authors, og_image) -> str:
 def article_page_context(*, article, request) -> dict[str, Any]:
     """Everything the article template shows, in a fixed number of queries."""
     from .images import NewsImage
-    from .models import ArticleAuthor
-
+    # ``article.authors`` gives the in-memory byline in admin previews (even
+    # of a page not saved yet) and one joined query for live pages.
     links = list(
-        ArticleAuthor.objects.filter(page=article)
+        article.authors.all()
         .select_related("author", "author__photo")
         .prefetch_related("author__photo__renditions")
         .order_by("sort_order")

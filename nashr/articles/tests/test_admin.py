@@ -56,3 +56,26 @@ def test_scheduled_article_goes_live_when_its_time_comes(client):
     article.refresh_from_db()
     assert article.live and article.date_published is not None
     assert client.get(article.url).status_code == 200
+
+
+def test_preview_of_a_new_and_an_edited_article(editor_client):
+    """Editors preview through Wagtail's preview path: a page not saved yet
+    (only a realistic tree path) and unsaved edits of a live article."""
+    from nashr.articles.models import ArticleAuthor, Author
+
+    site = build_site(articles_per_section=1)
+    section = site["sections"][0]
+    author = Author.objects.first()
+    new = ArticlePage(title="مسودة لم تحفظ", standfirst="معاينة أولى")
+    new.depth = section.depth + 1
+    new.path = section._get_path(section.path, new.depth, section.numchild + 1)
+    new.authors.add(ArticleAuthor(author=author))
+    response = new.make_preview_request()
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "مسودة لم تحفظ" in html and author.name in html
+
+    live = site["articles"][0]
+    live.title = "عنوان معدّل قبل الحفظ"
+    response = live.make_preview_request()
+    assert "عنوان معدّل قبل الحفظ" in response.content.decode()
