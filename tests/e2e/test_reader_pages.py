@@ -13,7 +13,9 @@ VIEWPORTS = {"phone": {"width": 390, "height": 844}, "desktop": {"width": 1366, 
 
 
 @pytest.fixture
-def demo(transactional_db, settings, live_server):
+def demo(django_db_serialized_rollback, transactional_db, settings, live_server):
+    # serialized rollback restores the rows migrations create (root page,
+    # root collection, locale) after each browser test's flush
     from nashr.articles.models import ArticlePage
     from nashr.site.demo.loader import demo_create
 

@@ -209,3 +209,18 @@ def test_reading_time_counts_arabic_words(client):
     html = client.get(article.url).content.decode()
     # 690 body words + 2 standfirst words at 138 words a minute -> 6 minutes
     assert "مدة القراءة: 6 دقائق" in html
+
+
+def test_server_error_gets_the_arabic_500_page(client, monkeypatch):
+    article = build_site(articles_per_section=1)["articles"][0]
+
+    def broken(**kwargs):
+        raise RuntimeError("database went away")
+
+    monkeypatch.setattr("nashr.articles.selectors.article_page_context", broken)
+    client.raise_request_exception = False
+    response = client.get(article.url)
+    assert response.status_code == 500
+    html = response.content.decode()
+    assert 'dir="rtl"' in html and "حدث خطأ من جهتنا" in html
+    assert "database went away" not in html
