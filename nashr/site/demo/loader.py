@@ -24,13 +24,12 @@ def site_ensure_home(*, site_name: str, tagline: str = ""):
     """Make sure the default Wagtail site's root is a Nashr
     :class:`~nashr.articles.models.HomePage` (replacing Wagtail's
     "Welcome" placeholder page). Returns the home page."""
-    from wagtail.models import Page, Site
-
-    from nashr.articles.models import HomePage
-
     from urllib.parse import urlsplit
 
     from django.conf import settings
+    from wagtail.models import Page, Site
+
+    from nashr.articles.models import HomePage
 
     home = HomePage.objects.first()
     site = Site.objects.filter(is_default_site=True).first()
@@ -39,11 +38,14 @@ def site_ensure_home(*, site_name: str, tagline: str = ""):
     port = parts.port or (443 if parts.scheme == "https" else 80)
     if home is None:
         root = Page.get_first_root_node()
+        # Wagtail's migrations leave a plain "Welcome" page as the site root;
+        # it is removed before the home page takes its place (and its slug).
         placeholder = Page.objects.filter(depth=2, content_type__model="page").first()
+        if placeholder is not None and not placeholder.get_children().exists():
+            placeholder.delete()  # its Site row goes with it (CASCADE)
+            root.refresh_from_db()
+            site = Site.objects.filter(is_default_site=True).first()
         home = HomePage(title=site_name, slug="home", tagline=tagline)
-        if placeholder is not None and placeholder.slug == "home":
-            placeholder.slug = "welcome-placeholder"
-            placeholder.save(update_fields=["slug"])
         root.add_child(instance=home)
         home.save_revision().publish()
         if site is None:
@@ -54,8 +56,6 @@ def site_ensure_home(*, site_name: str, tagline: str = ""):
             site.site_name = site_name
             site.hostname, site.port = hostname, port
             site.save()
-        if placeholder is not None:
-            placeholder.delete()
     return home
 
 

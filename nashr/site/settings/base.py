@@ -283,5 +283,8 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("NASHR_LOG_LEVEL", "INFO")},
     "loggers": {
         "django.request": {"level": "ERROR"},
+        # one line per task run is noise for an operator; failures still show
+        "django_tasks_db": {"level": "WARNING"},
+        "django_tasks": {"level": "WARNING"},
     },
 }
