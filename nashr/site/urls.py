@@ -17,6 +17,7 @@ urlpatterns = [
     path("robots.txt", views.robots_txt, name="robots"),
     path("feed/", feeds.SiteRssFeed(), name="feed-rss"),
     path("feed/atom/", feeds.SiteAtomFeed(), name="feed-atom"),
+    path("newsletter/", include("nashr.newsletter.urls")),
     path("p/<int:page_id>/", article_views.short_link, name="short-link"),
     path("tag/<str:slug>/", article_views.tag_page, name="tag"),
     path("tag/<str:slug>/feed/", feeds.TagRssFeed(), name="tag-feed-rss"),

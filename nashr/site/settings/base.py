@@ -72,6 +72,7 @@ CSRF_TRUSTED_ORIGINS = env_list("NASHR_CSRF_TRUSTED_ORIGINS", [SITE_URL])
 INSTALLED_APPS = [
     "nashr.site",
     "nashr.articles",
+    "nashr.newsletter",
     "wagtail.contrib.redirects",
     "wagtail.contrib.routable_page",
     "wagtail.contrib.sitemaps",
@@ -275,6 +276,21 @@ NASHR_DIGITS = os.environ.get("NASHR_DIGITS", "latn")  # "latn" or "arab"
 NASHR_SHOW_HIJRI = env_bool("NASHR_SHOW_HIJRI", True)
 NASHR_ARTICLES_PER_PAGE = env_int("NASHR_ARTICLES_PER_PAGE", 12)
 NASHR_MAX_QUERY_STRING = env_int("NASHR_MAX_QUERY_STRING", 2048)
+
+# --- Newsletter -------------------------------------------------------------
+NASHR_NEWSLETTER_FROM_NAME = os.environ.get("NASHR_NEWSLETTER_FROM_NAME", NASHR_SITE_NAME)
+NASHR_NEWSLETTER_FROM_EMAIL = os.environ.get("NASHR_NEWSLETTER_FROM_EMAIL", DEFAULT_FROM_EMAIL)
+#: dotted path of the class that hands messages to the mail system
+NASHR_NEWSLETTER_PROVIDER = os.environ.get(
+    "NASHR_NEWSLETTER_PROVIDER", "nashr.newsletter.providers.SmtpProvider"
+)
+#: mailbox that receives RFC 8058 "mailto:" unsubscribe requests
+NASHR_UNSUBSCRIBE_MAILTO = os.environ.get("NASHR_UNSUBSCRIBE_MAILTO", DEFAULT_FROM_EMAIL)
+#: confirmation links expire after this many hours; so do unconfirmed sign-ups
+NASHR_CONFIRMATION_MAX_AGE_HOURS = env_int("NASHR_CONFIRMATION_MAX_AGE_HOURS", 72)
+NASHR_DKIM_SELECTOR = os.environ.get("NASHR_DKIM_SELECTOR", "")
+NASHR_DKIM_DOMAIN = os.environ.get("NASHR_DKIM_DOMAIN", "")
+NASHR_DKIM_PRIVATE_KEY_FILE = os.environ.get("NASHR_DKIM_PRIVATE_KEY_FILE", "")
 
 LOGGING = {
     "version": 1,

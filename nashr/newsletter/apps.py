@@ -1,0 +1,8 @@
+from django.apps import AppConfig
+
+
+class NewsletterConfig(AppConfig):
+    name = "nashr.newsletter"
+    label = "newsletter"
+    verbose_name = "النشرة البريدية"
+    default_auto_field = "django.db.models.BigAutoField"
