@@ -14,7 +14,7 @@ from modelcluster.fields import ParentalKey
 from taggit.models import TaggedItemBase
 from wagtail.admin.panels import FieldPanel, InlinePanel, MultiFieldPanel
 from wagtail.contrib.routable_page.models import RoutablePageMixin, path
-from wagtail.fields import RichTextField, StreamField
+from wagtail.fields import StreamField
 from wagtail.models import Orderable, Page
 from wagtail.search import index
 
@@ -152,6 +152,11 @@ class ArticlePage(ArabicSlugMixin, Page):
     source_url = models.URLField("رابط المادة الأصلية", blank=True)
     source_translator = models.CharField("المترجم", max_length=255, blank=True)
     source_licence = models.CharField("ملاحظة الترخيص", max_length=500, blank=True)
+    send_to_subscribers = models.BooleanField(
+        "أرسله إلى المشتركين", default=False,
+        help_text="عند النشر يُرسل المقال مرة واحدة فقط إلى مشتركي النشرة البريدية، "
+                  "ولو أُعيد نشره لاحقًا.",
+    )
 
     content_panels = Page.content_panels + [
         FieldPanel("standfirst"),
@@ -168,6 +173,7 @@ class ArticlePage(ArabicSlugMixin, Page):
             ],
             heading="المصدر (للمواد المرخّصة أو المترجمة)",
         ),
+        FieldPanel("send_to_subscribers", heading="النشرة البريدية"),
     ]
     settings_panels = Page.settings_panels + [
         FieldPanel("date_published"),

@@ -288,6 +288,8 @@ NASHR_NEWSLETTER_PROVIDER = os.environ.get(
 NASHR_UNSUBSCRIBE_MAILTO = os.environ.get("NASHR_UNSUBSCRIBE_MAILTO", DEFAULT_FROM_EMAIL)
 #: confirmation links expire after this many hours; so do unconfirmed sign-ups
 NASHR_CONFIRMATION_MAX_AGE_HOURS = env_int("NASHR_CONFIRMATION_MAX_AGE_HOURS", 72)
+#: parallel send tasks per issue (run `nashr serve --task-workers N` to use them)
+NASHR_NEWSLETTER_SENDERS = env_int("NASHR_NEWSLETTER_SENDERS", 1)
 NASHR_DKIM_SELECTOR = os.environ.get("NASHR_DKIM_SELECTOR", "")
 NASHR_DKIM_DOMAIN = os.environ.get("NASHR_DKIM_DOMAIN", "")
 NASHR_DKIM_PRIVATE_KEY_FILE = os.environ.get("NASHR_DKIM_PRIVATE_KEY_FILE", "")

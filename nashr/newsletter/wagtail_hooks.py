@@ -1,0 +1,76 @@
+from django.urls import path, reverse
+from django.utils.html import format_html
+from wagtail import hooks
+from wagtail.admin.ui.tables import Column
+from wagtail.admin.viewsets.base import ViewSetGroup
+from wagtail.admin.viewsets.model import ModelViewSet
+
+from . import admin_views
+from .models import Issue, Subscriber, Suppression
+
+
+class SubscriberViewSet(ModelViewSet):
+    model = Subscriber
+    icon = "user"
+    menu_label = "المشتركون"
+    list_display = ["email", "name", "status", "source", "created_at", "confirmed_at"]
+    list_filter = ["status", "source"]
+    search_fields = ["email", "name"]
+    list_export = ["email", "name", "status", "source", "created_at", "confirmed_at", "unsubscribed_at"]
+    export_filename = "subscribers"
+    form_fields = ["email", "name", "status"]
+
+
+class ProgressColumn(Column):
+    def get_value(self, instance):
+        from .sending import issue_progress
+
+        progress = issue_progress(issue=instance)
+        return format_html(
+            '<a href="{}">{} / {} · فشل {}</a>',
+            reverse("newsletter_issue_control", args=[instance.pk]),
+            progress["sent"], progress["total"], progress["failed"],
+        )
+
+
+class IssueViewSet(ModelViewSet):
+    model = Issue
+    icon = "mail"
+    menu_label = "أعداد النشرة"
+    list_display = ["subject", "status", ProgressColumn("progress", label="التقدّم"), "created_at"]
+    list_filter = ["status"]
+    search_fields = ["subject"]
+    form_fields = ["subject", "article", "send_at"]
+
+
+class SuppressionViewSet(ModelViewSet):
+    model = Suppression
+    icon = "warning"
+    menu_label = "قائمة الحظر"
+    list_display = ["email_key", "reason", "created_at"]
+    list_filter = ["reason"]
+    search_fields = ["email_key"]
+    form_fields = ["email_key", "reason", "detail"]
+
+
+class NewsletterGroup(ViewSetGroup):
+    menu_label = "النشرة البريدية"
+    menu_icon = "mail"
+    menu_order = 300
+    items = (IssueViewSet("newsletter_issues"), SubscriberViewSet("newsletter_subscribers"),
+             SuppressionViewSet("newsletter_suppression"))
+
+
+@hooks.register("register_admin_viewset")
+def register_newsletter_viewsets():
+    return NewsletterGroup()
+
+
+@hooks.register("register_admin_urls")
+def register_newsletter_admin_urls():
+    return [
+        path("newsletter/issues/<int:pk>/control/", admin_views.issue_control, name="newsletter_issue_control"),
+        path("newsletter/issues/<int:pk>/action/<str:action>/", admin_views.issue_action,
+             name="newsletter_issue_action"),
+        path("newsletter/issues/<int:pk>/preview/", admin_views.issue_preview, name="newsletter_issue_preview"),
+    ]
