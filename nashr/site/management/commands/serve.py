@@ -27,10 +27,14 @@ class Command(BaseCommand):
             "--workers", type=int, default=int(os.environ.get("NASHR_WEB_WORKERS", "2")),
             help="gunicorn worker processes (default 2)",
         )
+        parser.add_argument(
+            "--task-workers", type=int, default=int(os.environ.get("NASHR_TASK_WORKERS", "1")),
+            help="background task worker processes (newsletter sending runs there; default 1)",
+        )
         parser.add_argument("--no-demo", action="store_true", help="never create the demo site")
         parser.add_argument("--no-worker", action="store_true", help="do not start the task worker")
 
-    def handle(self, *args, host, port, workers, no_demo, no_worker, **options):
+    def handle(self, *args, host, port, workers, task_workers, no_demo, no_worker, **options):
         call_command("migrate", interactive=False, verbosity=0)
         self.stdout.write("قاعدة البيانات جاهزة (migrations applied).")
         if not no_demo:
@@ -51,7 +55,8 @@ class Command(BaseCommand):
             "scheduler": [sys.executable, "-m", "nashr", "publish_scheduled_loop"],
         }
         if not no_worker:
-            commands["worker"] = [sys.executable, "-m", "nashr", "db_worker", "--interval", "1"]
+            for n in range(max(1, task_workers)):
+                commands[f"worker-{n + 1}"] = [sys.executable, "-m", "nashr", "db_worker", "--interval", "1"]
         procs = supervise_start(commands, env=env)
         self.stdout.write(self.style.SUCCESS(
             f"Nashr يعمل على http://{host}:{port}/ — لوحة التحرير: http://{host}:{port}/admin/ "
