@@ -13,9 +13,9 @@ VIEWPORTS = {"phone": {"width": 390, "height": 844}, "desktop": {"width": 1366, 
 
 
 @pytest.fixture
-def demo(django_db_serialized_rollback, transactional_db, settings, live_server):
-    # serialized rollback restores the rows migrations create (root page,
-    # root collection, locale) after each browser test's flush
+def demo(transactional_db, settings, live_server):
+    # each browser test starts from a flushed database: the demo loader
+    # recreates the page-tree root, locale and collection itself
     from nashr.articles.models import ArticlePage
     from nashr.site.demo.loader import demo_create
 

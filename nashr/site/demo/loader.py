@@ -20,6 +20,23 @@ from django.utils import timezone
 DEMO_DIR = Path(__file__).resolve().parent
 
 
+def site_ensure_tree():
+    """The rows Wagtail's migrations create — default locale, root page, root
+    collection — recreated if a ``flush`` removed them. Returns the root page."""
+    from django.conf import settings
+    from wagtail.coreutils import get_supported_content_language_variant
+    from wagtail.models import Collection, Locale, Page
+
+    Locale.objects.get_or_create(
+        language_code=get_supported_content_language_variant(settings.LANGUAGE_CODE))
+    if Collection.get_first_root_node() is None:
+        Collection.add_root(name="Root")
+    root = Page.get_first_root_node()
+    if root is None:
+        root = Page.add_root(instance=Page(title="Root", slug="root", live=True))
+    return root
+
+
 def site_ensure_home(*, site_name: str, tagline: str = ""):
     """Make sure the default Wagtail site's root is a Nashr
     :class:`~nashr.articles.models.HomePage` (replacing Wagtail's
@@ -37,7 +54,7 @@ def site_ensure_home(*, site_name: str, tagline: str = ""):
     hostname = parts.hostname or "localhost"
     port = parts.port or (443 if parts.scheme == "https" else 80)
     if home is None:
-        root = Page.get_first_root_node()
+        root = site_ensure_tree()
         # Wagtail's migrations leave a plain "Welcome" page as the site root;
         # it is removed before the home page takes its place (and its slug).
         placeholder = Page.objects.filter(depth=2, content_type__model="page").first()

@@ -50,6 +50,9 @@ class Command(BaseCommand):
                 sys.executable, "-m", "gunicorn", "nashr.site.wsgi:application",
                 "--bind", f"{host}:{port}", "--workers", str(workers),
                 "--access-logfile", "-", "--graceful-timeout", "10",
+                # several Nashr sites on one machine must not share gunicorn's
+                # default control socket (~/.gunicorn/gunicorn.ctl)
+                "--no-control-socket",
                 "--forwarded-allow-ips", os.environ.get("NASHR_FORWARDED_ALLOW_IPS", "127.0.0.1"),
             ],
             "scheduler": [sys.executable, "-m", "nashr", "publish_scheduled_loop"],
