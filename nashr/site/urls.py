@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.urls import include, path, re_path
+from django.views.generic import RedirectView
 from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.contrib.sitemaps.views import sitemap
@@ -18,6 +19,7 @@ urlpatterns = [
     path("feed/", feeds.SiteRssFeed(), name="feed-rss"),
     path("feed/atom/", feeds.SiteAtomFeed(), name="feed-atom"),
     path("newsletter/", include("nashr.newsletter.urls")),
+    path("subscribe/", RedirectView.as_view(pattern_name="newsletter:subscribe", permanent=True)),
     path("p/<int:page_id>/", article_views.short_link, name="short-link"),
     path("tag/<str:slug>/", article_views.tag_page, name="tag"),
     path("tag/<str:slug>/feed/", feeds.TagRssFeed(), name="tag-feed-rss"),

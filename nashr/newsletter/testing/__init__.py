@@ -31,7 +31,7 @@ class RecordingHandler:
             attempt = self.attempts_for(rcpt)
         verdict = self.decide(rcpt, attempt)
         if verdict == "DROP":
-            session.transport.close()
+            server.transport.close()
             return "421 4.4.2 connection dropped"
         if verdict:
             return verdict
@@ -69,7 +69,7 @@ class SmtpServer:
         self.handler = handler or RecordingHandler()
         self.controller = Controller(
             self.handler, hostname="127.0.0.1", port=free_port(), decode_data=False,
-            server_kwargs={"data_size_limit": 10 * 1024 * 1024},
+            data_size_limit=10 * 1024 * 1024,
         )
 
     def __enter__(self) -> "SmtpServer":

@@ -288,6 +288,16 @@ NASHR_NEWSLETTER_PROVIDER = os.environ.get(
 NASHR_UNSUBSCRIBE_MAILTO = os.environ.get("NASHR_UNSUBSCRIBE_MAILTO", DEFAULT_FROM_EMAIL)
 #: confirmation links expire after this many hours; so do unconfirmed sign-ups
 NASHR_CONFIRMATION_MAX_AGE_HOURS = env_int("NASHR_CONFIRMATION_MAX_AGE_HOURS", 72)
+# Subscribe-form rate limits (fixed windows in the cache)
+NASHR_SUBSCRIBE_LIMIT_PER_IP = env_int("NASHR_SUBSCRIBE_LIMIT_PER_IP", 5)
+NASHR_SUBSCRIBE_WINDOW_PER_IP_S = env_int("NASHR_SUBSCRIBE_WINDOW_PER_IP_S", 600)
+NASHR_SUBSCRIBE_LIMIT_PER_ADDRESS = env_int("NASHR_SUBSCRIBE_LIMIT_PER_ADDRESS", 3)
+NASHR_SUBSCRIBE_WINDOW_PER_ADDRESS_S = env_int("NASHR_SUBSCRIBE_WINDOW_PER_ADDRESS_S", 3600)
+#: at most one confirmation email per address in this many hours
+NASHR_CONFIRMATION_RESEND_HOURS = env_int("NASHR_CONFIRMATION_RESEND_HOURS", 24)
+#: request.META key a reverse proxy sets with the client's address, e.g.
+#: "HTTP_X_REAL_IP" or "HTTP_X_FORWARDED_FOR" (its last entry is used)
+NASHR_CLIENT_IP_HEADER = os.environ.get("NASHR_CLIENT_IP_HEADER", "")
 #: parallel send tasks per issue (run `nashr serve --task-workers N` to use them)
 NASHR_NEWSLETTER_SENDERS = env_int("NASHR_NEWSLETTER_SENDERS", 1)
 NASHR_DKIM_SELECTOR = os.environ.get("NASHR_DKIM_SELECTOR", "")

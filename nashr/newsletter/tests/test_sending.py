@@ -1,0 +1,180 @@
+"""The sending pipeline over real SMTP on loopback: exactly one email per
+subscriber, retries for transient failures, permanent failures isolated,
+pause/cancel, and an article mailed once however often it is published."""
+
+import pytest
+from django.utils import timezone
+
+from nashr.articles.tests.factories import build_site
+from nashr.newsletter import sending
+from nashr.newsletter.models import Delivery, Issue, Subscriber, Suppression
+from nashr.newsletter.testing import RecordingHandler, SmtpServer
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def smtp(settings):
+    with SmtpServer() as server:
+        settings.EMAIL_HOST = "127.0.0.1"
+        settings.EMAIL_PORT = server.port
+        settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
+        settings.NASHR_NEWSLETTER_PROVIDER = "nashr.newsletter.providers.SmtpProvider"
+        yield server
+
+
+def subscribers(n, *, prefix="reader", status=Subscriber.Status.CONFIRMED):
+    return Subscriber.objects.bulk_create([
+        Subscriber(email=f"{prefix}{i}@example.org", email_key=f"{prefix}{i}@example.org",
+                   name=f"قارئ {i}", status=status)
+        for i in range(n)
+    ])
+
+
+def run_until_done(issue, *, rounds=10):
+    """Run the sender; make waiting retries due at once between rounds."""
+    for _ in range(rounds):
+        sending.issue_send(issue_id=issue.pk)
+        if not Delivery.objects.filter(issue=issue, status=Delivery.Status.QUEUED).exists():
+            break
+        Delivery.objects.filter(issue=issue, status=Delivery.Status.QUEUED).update(next_attempt_at=timezone.now())
+
+
+def test_every_confirmed_subscriber_gets_exactly_one_email(smtp):
+    article = build_site(articles_per_section=1)["articles"][0]
+    subscribers(30)
+    subscribers(3, prefix="pending", status=Subscriber.Status.PENDING)
+    subscribers(2, prefix="gone", status=Subscriber.Status.UNSUBSCRIBED)
+    Suppression.objects.create(email_key="reader7@example.org", reason=Suppression.Reason.COMPLAINT)
+    issue, created = sending.issue_create_for_article(article=article)
+    assert created
+    assert sending.issue_queue(issue=issue) == 29
+    stats = sending.issue_send(issue_id=issue.pk)
+    assert stats.sent == 29
+    accepted = smtp.handler.accepted
+    assert len(accepted) == 29 and set(accepted.values()) == {1}
+    assert "reader7@example.org" not in accepted
+    assert not any(a.startswith(("pending", "gone")) for a in accepted)
+    issue.refresh_from_db()
+    assert issue.status == Issue.Status.SENT
+    progress = sending.issue_progress(issue=issue)
+    assert progress["sent"] == 29 and progress["total"] == 29
+    # message ids recorded, unique
+    ids = list(Delivery.objects.filter(issue=issue).values_list("message_id", flat=True))
+    assert len(set(ids)) == 29 and all(ids)
+    # running the sender again sends nothing more
+    sending.issue_send(issue_id=issue.pk)
+    assert sum(smtp.handler.accepted.values()) == 29
+
+
+def test_publishing_again_never_creates_a_second_issue(smtp, django_capture_on_commit_callbacks):
+    article = build_site(articles_per_section=1)["articles"][0]
+    subscribers(3)
+    article.send_to_subscribers = True
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        article.save_revision().publish()
+        article.unpublish()
+        article.save_revision().publish()
+        article.save_revision().publish()
+    assert Issue.objects.filter(article=article).count() == 1
+    assert len(callbacks) == 1  # one start task enqueued, once
+
+
+class FlakyHandler(RecordingHandler):
+    """``temp*`` recipients: 451 on the first try; ``drop*``: connection
+    dropped on the first try; ``bad*``: 550 always."""
+
+    def decide(self, rcpt, attempt):
+        if rcpt.startswith("temp") and attempt == 1:
+            return "451 4.3.0 try again later"
+        if rcpt.startswith("drop") and attempt == 1:
+            return "DROP"
+        if rcpt.startswith("bad"):
+            return "550 5.1.1 mailbox unavailable"
+        return None
+
+
+def test_faulty_server_transient_retried_permanent_isolated(settings):
+    with SmtpServer(FlakyHandler()) as server:
+        settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", server.port
+        settings.NASHR_NEWSLETTER_PROVIDER = "nashr.newsletter.providers.SmtpProvider"
+        article = build_site(articles_per_section=1)["articles"][0]
+        subscribers(10)
+        subscribers(5, prefix="temp")
+        subscribers(5, prefix="drop")
+        subscribers(3, prefix="bad")
+        issue, _ = sending.issue_create_for_article(article=article)
+        sending.issue_queue(issue=issue)
+        stats = sending.issue_send(issue_id=issue.pk)
+        assert stats.retried == 10 and stats.failed == 3
+        retry = Delivery.objects.filter(issue=issue, status=Delivery.Status.QUEUED)
+        assert retry.count() == 10
+        assert all(d.next_attempt_at > timezone.now() for d in retry)
+        assert all(d.last_error for d in retry)
+        run_until_done(issue)
+        accepted = server.handler.accepted
+    assert len(accepted) == 20 and set(accepted.values()) == {1}
+    failed = Delivery.objects.filter(issue=issue, status=Delivery.Status.FAILED)
+    assert {d.subscriber.email for d in failed} == {f"bad{i}@example.org" for i in range(3)}
+    assert all(d.last_error.startswith("550") for d in failed)
+    issue.refresh_from_db()
+    assert issue.status == Issue.Status.SENT
+
+
+def test_pause_resume_and_cancel(smtp):
+    article = build_site(articles_per_section=1)["articles"][0]
+    subscribers(12)
+    issue, _ = sending.issue_create_for_article(article=article)
+    sending.issue_queue(issue=issue)
+    sending.issue_send(issue_id=issue.pk, max_messages=5)
+    assert sum(smtp.handler.accepted.values()) == 5
+    sending.issue_set_status(issue=issue, status=Issue.Status.PAUSED)
+    sending.issue_send(issue_id=issue.pk)
+    assert sum(smtp.handler.accepted.values()) == 5  # paused: nothing sent
+    sending.issue_set_status(issue=issue, status=Issue.Status.SENDING)
+    sending.issue_send(issue_id=issue.pk, max_messages=3)
+    assert sum(smtp.handler.accepted.values()) == 8
+    sending.issue_set_status(issue=issue, status=Issue.Status.CANCELLED)
+    sending.issue_send(issue_id=issue.pk)
+    assert sum(smtp.handler.accepted.values()) == 8
+    assert Delivery.objects.filter(issue=issue, status=Delivery.Status.SKIPPED).count() == 4
+    with pytest.raises(ValueError):
+        sending.issue_queue(issue=issue)
+
+
+def test_unknown_outcome_is_reported_not_resent(smtp):
+    from datetime import timedelta
+
+    article = build_site(articles_per_section=1)["articles"][0]
+    subscribers(4)
+    issue, _ = sending.issue_create_for_article(article=article)
+    sending.issue_queue(issue=issue)
+    # a worker died after marking one delivery "sending"
+    stuck = Delivery.objects.filter(issue=issue).first()
+    Delivery.objects.filter(pk=stuck.pk).update(
+        status=Delivery.Status.SENDING, claimed_by="dead", claimed_at=timezone.now() - timedelta(minutes=10))
+    sending.issue_send(issue_id=issue.pk)
+    stuck.refresh_from_db()
+    assert stuck.status == Delivery.Status.UNKNOWN and "unknown" in stuck.last_error
+    assert stuck.subscriber.email not in smtp.handler.accepted
+    assert sum(smtp.handler.accepted.values()) == 3
+    # the operator decides to resend it
+    issue.refresh_from_db()
+    assert issue.status == Issue.Status.SENT  # nothing left it could send
+    sending.delivery_resolve_unknown(delivery=stuck, resend=True)
+    sending.issue_send(issue_id=issue.pk)
+    assert smtp.handler.accepted[stuck.subscriber.email] == 1
+    issue.refresh_from_db()
+    assert issue.status == Issue.Status.SENT
+
+
+def test_two_workers_never_claim_the_same_delivery():
+    article = build_site(articles_per_section=1)["articles"][0]
+    subscribers(50)
+    issue, _ = sending.issue_create_for_article(article=article)
+    sending.issue_queue(issue=issue)
+    first = sending.deliveries_claim(issue=issue, batch_size=30)
+    second = sending.deliveries_claim(issue=issue, batch_size=30)
+    assert len(first) == 30 and len(second) == 20
+    assert not {d.pk for d in first} & {d.pk for d in second}
+    assert sending.deliveries_claim(issue=issue, batch_size=30) == []
