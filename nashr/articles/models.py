@@ -88,6 +88,17 @@ class HomePage(ArabicSlugMixin, RoutablePageMixin, Page):
         context.update(selectors.home_page_blocks(home=self))
         return context
 
+    def route(self, request, path_components):
+        # The most-read URL, /<section>/<article>/, in one query instead of a
+        # walk down the tree (two queries per level); anything else, or no
+        # live article there, takes Wagtail's usual route.
+        article = selectors.article_for_path(home=self, path_components=path_components)
+        if article is not None:
+            from wagtail.url_routing import RouteResult
+
+            return RouteResult(article)
+        return super().route(request, path_components)
+
 
 class SectionPage(ArabicSlugMixin, RoutablePageMixin, Page):
     intro = models.TextField("تعريف القسم", blank=True)

@@ -46,6 +46,17 @@ def sections_live() -> QuerySet:
     return SectionPage.objects.live().public().order_by("path")
 
 
+def sections_for_request(request) -> list:
+    """The live sections, fetched once per request (navigation, footer and
+    the article's own section share one query)."""
+    if request is None:
+        return list(sections_live())
+    cached = getattr(request, "_nashr_sections", None)
+    if cached is None:
+        cached = request._nashr_sections = list(sections_live())
+    return cached
+
+
 def section_map() -> dict[str, Any]:
     """``{section.path: section}`` so a card's section is found from the
     article's tree path without a query per card."""
@@ -59,6 +70,21 @@ def attach_sections(articles, sections: dict[str, Any] | None = None):
     for article in articles:
         article.section = sections.get(article.path[:-steplen])
     return articles
+
+
+def article_for_path(*, home, path_components) -> Any:
+    """The live article at ``/<section-slug>/<article-slug>/`` under
+    ``home``, in one query (slug index, then the stored ``url_path``), or
+    None when the path has another shape or no live article is there."""
+    from .models import ArticlePage
+
+    if len(path_components) != 2:
+        return None
+    url_path = f"{home.url_path}{path_components[0]}/{path_components[1]}/"
+    return (
+        ArticlePage.objects.filter(slug=path_components[1], url_path=url_path, live=True)
+        .first()
+    )
 
 
 def paginate_or_404(request, queryset, *, per_page: int | None = None):
@@ -188,7 +214,10 @@ def article_page_context(*, article, request) -> dict[str, Any]:
     )
     authors = [link.author for link in links]
     tags = list(article.tags.all())
-    section = article.get_parent().specific_deferred
+    parent_path = article.path[:-4]  # treebeard steplen is 4
+    section = next((s for s in sections_for_request(request) if s.path == parent_path), None)
+    if section is None:  # e.g. a preview, or a section not live
+        section = article.get_parent().specific_deferred
     lead_image = None
     renditions = {}
     if article.lead_image_id:
