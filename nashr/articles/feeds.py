@@ -13,8 +13,11 @@ from django.shortcuts import get_object_or_404
 from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed
 from taggit.models import Tag
 
+from django.utils.html import escape
+
 from . import selectors
 from .models import Author
+from .sanitise import xml_text
 
 FEED_SIZE = 30
 ENCLOSURE_SPEC = "width-1200"
@@ -64,10 +67,12 @@ class BaseArticleFeed(Feed):
         return settings.SITE_URL + self.request.path
 
     def item_title(self, item):
-        return item.title
+        return xml_text(item.title)
 
     def item_description(self, item):
-        return item.standfirst or selectors.article_meta_description(item)
+        # RSS <description> and Atom <summary type="html"> are read as HTML:
+        # the plain-text standfirst is escaped so it shows as text.
+        return escape(xml_text(item.standfirst or selectors.article_meta_description(item)))
 
     def item_link(self, item):
         return selectors.page_absolute_url(item)
@@ -84,11 +89,11 @@ class BaseArticleFeed(Feed):
         return item.date_updated or item.last_published_at or item.published
 
     def item_author_name(self, item):
-        names = [link.author.name for link in item.authors.all()]
+        names = [xml_text(link.author.name) for link in item.authors.all()]
         return "، ".join(names) or None
 
     def item_categories(self, item):
-        return [tag.name for tag in item.tags.all()]
+        return [xml_text(tag.name) for tag in item.tags.all()]
 
     def item_enclosures(self, item):
         from django.utils.feedgenerator import Enclosure
@@ -120,10 +125,10 @@ class SectionRssFeed(BaseArticleFeed):
         return selectors.articles_in_section(section=obj)
 
     def title(self, obj):
-        return f"{obj.title} — {settings.NASHR_SITE_NAME}"
+        return xml_text(f"{obj.title} — {settings.NASHR_SITE_NAME}")
 
     def description(self, obj):
-        return obj.intro or settings.NASHR_SITE_DESCRIPTION
+        return xml_text(obj.intro or settings.NASHR_SITE_DESCRIPTION)
 
     subtitle = description
 
@@ -143,7 +148,7 @@ class TagRssFeed(BaseArticleFeed):
         return selectors.articles_with_tag(slug=obj.slug)
 
     def title(self, obj):
-        return f"وسم: {obj.name} — {settings.NASHR_SITE_NAME}"
+        return xml_text(f"وسم: {obj.name} — {settings.NASHR_SITE_NAME}")
 
     def link(self, obj):
         return f"{settings.SITE_URL}/tag/{obj.slug}/"
@@ -161,10 +166,10 @@ class AuthorRssFeed(BaseArticleFeed):
         return selectors.articles_by_author(author=obj)
 
     def title(self, obj):
-        return f"{obj.name} — {settings.NASHR_SITE_NAME}"
+        return xml_text(f"{obj.name} — {settings.NASHR_SITE_NAME}")
 
     def description(self, obj):
-        return obj.bio or settings.NASHR_SITE_DESCRIPTION
+        return xml_text(obj.bio or settings.NASHR_SITE_DESCRIPTION)
 
     subtitle = description
 

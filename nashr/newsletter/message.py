@@ -1,8 +1,9 @@
 """Newsletter messages built per recipient in microseconds, as RFC 5322 bytes.
 
 Python's :class:`email.message.EmailMessage` parses and re-folds every header
-and re-encodes every part each time a message is made: about 3 ms a message,
-which alone would cap a worker at a few hundred messages a second (issue 3,
+and re-encodes every part each time a message is made: about 10 ms for a
+45 KB issue on the benchmark machine (``bench/newsletter_message.py``), which
+alone would cap a worker at about a hundred messages a second (issue 3,
 "Speed and memory"). A newsletter issue sends the same message to everyone
 except for the ``To`` header, the ``Message-ID``, the ``Date`` and two links.
 So :class:`PreparedIssue` encodes everything else once per issue, and
@@ -22,7 +23,7 @@ as RFC 2047 "B" encoded-words that each hold whole UTF-8 characters, so every
 encoded-word decodes on its own (some clients decode word by word and show
 mojibake otherwise). Headers ``List-Id`` (RFC 2919), ``List-Unsubscribe``
 (RFC 2369) and ``List-Unsubscribe-Post`` (RFC 8058, one-click unsubscribe)
-are always present; ``Precedence: bulk`` keeps vacation responders quiet
+are always present; ``Precedence: bulk`` lets vacation responders stay quiet
 (RFC 3834 §2).
 
 The header encoders are pure functions with doctests; this module imports

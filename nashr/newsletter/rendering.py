@@ -121,7 +121,7 @@ class _TextWithLinks(HTMLParser):
         if tag == "a" and self.href:
             href = self.href.pop()
             text = self.link_text.pop().strip()
-            if href and href != text and not href.startswith("mailto:" + text):
+            if href and href not in (text, "mailto:" + text):
                 self.out.append(f" ({href})")
         elif tag in self._BLOCKS:
             self.out.append("\n\n")
@@ -134,6 +134,15 @@ class _TextWithLinks(HTMLParser):
 
 
 def _html_to_text(html: str) -> str:
+    """Readable text of email-clean HTML, links written out.
+
+    >>> print(_html_to_text('<p>قال <a href="https://x.example/a">الوزير</a> نعم.</p><ul><li>أ</li><li>ب</li></ul>'))
+    قال الوزير (https://x.example/a) نعم.
+    <BLANKLINE>
+    • أ
+    • ب
+    <BLANKLINE>
+    """
     parser = _TextWithLinks()
     parser.feed(html)
     parser.close()

@@ -46,6 +46,12 @@ def _link_invalid(request: HttpRequest, *, reason: str, status: int) -> HttpResp
     return _page(request, "link_invalid.html", {"reason": reason}, status=status)
 
 
+# No CSRF token here, on purpose: the box sits on every public page, and a
+# token would give every anonymous reader a cookie (and make pages
+# uncacheable). A forged cross-site POST can do no more than a stranger
+# typing the address: start a double opt-in, bounded by the per-IP and
+# per-address limits and one confirmation email per address per 24 hours.
+@csrf_exempt
 @never_cache
 @require_http_methods(["GET", "HEAD", "POST"])
 def subscribe(request: HttpRequest) -> HttpResponse:

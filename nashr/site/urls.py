@@ -34,5 +34,6 @@ urlpatterns = [
 ]
 
 handler400 = "nashr.site.views.bad_request"
+handler403 = "nashr.site.views.permission_denied"
 handler404 = "nashr.site.views.page_not_found"
 handler500 = "nashr.site.views.server_error"

@@ -4,10 +4,10 @@ from django.conf import settings
 from django.http import HttpResponse
 from django.template import loader
 from django.views.decorators.cache import cache_control
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 
-@require_GET
+@require_safe
 @cache_control(max_age=3600, public=True)
 def robots_txt(request):
     lines = [
@@ -20,15 +20,19 @@ def robots_txt(request):
     return HttpResponse("\n".join(lines) + "\n", content_type="text/plain; charset=utf-8")
 
 
-@require_GET
+@require_safe
 @cache_control(max_age=86400, public=True)
 def media(request, path, document_root=None):
     """Serve a file under ``MEDIA_ROOT`` (uploads and renditions) with
     Django's path-traversal-safe static file view; 404 for anything else.
     ``document_root`` is read at request time so tests can move it."""
+    from django.http import Http404
     from django.views.static import serve
 
-    return serve(request, path, document_root=settings.MEDIA_ROOT)
+    try:
+        return serve(request, path, document_root=settings.MEDIA_ROOT)
+    except OSError:  # e.g. a file name longer than the file system allows
+        raise Http404("no such file")
 
 
 def _error_page(request, template: str, status: int) -> HttpResponse:
@@ -38,6 +42,16 @@ def _error_page(request, template: str, status: int) -> HttpResponse:
         {"site_name": settings.NASHR_SITE_NAME, "status": status}
     )
     return HttpResponse(body, status=status, content_type="text/html; charset=utf-8")
+
+
+def permission_denied(request, exception=None):
+    return _error_page(request, "errors/403.html", 403)
+
+
+def csrf_failure(request, reason=""):
+    """Django's CSRF failure view, in Arabic: usually an old tab or blocked
+    cookies."""
+    return _error_page(request, "errors/403_csrf.html", 403)
 
 
 def bad_request(request, exception=None):

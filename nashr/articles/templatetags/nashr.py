@@ -77,6 +77,38 @@ def ltr_html(value) -> str:
 
 
 @register.filter
+def safe_richtext(value) -> str:
+    """Wagtail's rich text expanded (internal links and images), then
+    sanitised with an allow-list (:func:`nashr.articles.sanitise.clean_html`).
+    A malformed internal reference (say ``id="abc"`` from an import) does not
+    break the page: the stored HTML is sanitised as it is."""
+    from wagtail.rich_text import expand_db_html
+
+    from nashr.articles.sanitise import clean_html
+
+    source = getattr(value, "source", value) or ""
+    try:
+        html = expand_db_html(str(source))
+    except (ValueError, OverflowError, TypeError, LookupError):
+        html = str(source)
+    return mark_safe(clean_html(html))
+
+
+@register.filter
+def safe_url(value) -> str:
+    from nashr.articles.sanitise import safe_url as _safe_url
+
+    return _safe_url(str(value or ""))
+
+
+@register.filter
+def xml_text(value) -> str:
+    from nashr.articles.sanitise import xml_text as _xml_text
+
+    return _xml_text(str(value or ""))
+
+
+@register.filter
 def reading_time(minutes: int) -> str:
     return arabic.format_reading_time(int(minutes or 0), digits=settings.NASHR_DIGITS)
 

@@ -187,7 +187,9 @@ def test_message_parses_with_the_standard_library():
     assert (text.get_content_type(), html.get_content_type()) == ("text/plain", "text/html")
     assert text["Content-Transfer-Encoding"] == "base64" and text.get_content_charset() == "utf-8"
     # the text parts survive exactly (canonical CRLF line breaks decoded back)
-    assert text.get_content().replace("\r\n", "\n") == TEXT.replace(PLACEHOLDER_UNSUBSCRIBE, "https://news.example.com/newsletter/unsubscribe/tok1?a=1&b=2").replace(PLACEHOLDER_MANAGE, "https://news.example.com/newsletter/manage/tok1/")
+    assert text.get_content().replace("\r\n", "\n") == (
+        TEXT.replace(PLACEHOLDER_UNSUBSCRIBE, "https://news.example.com/newsletter/unsubscribe/tok1?a=1&b=2")
+        .replace(PLACEHOLDER_MANAGE, "https://news.example.com/newsletter/manage/tok1/"))
     # in HTML the link is escaped as an attribute value
     assert 'href="https://news.example.com/newsletter/unsubscribe/tok1?a=1&amp;b=2"' in html.get_content()
     assert PLACEHOLDER_UNSUBSCRIBE not in html.get_content()
