@@ -12,7 +12,7 @@ functions serve templates, the search index, importers and tests.
 - :mod:`.normalise` — :func:`normalise_for_search`
 """
 
-from .bidi import isolate_ltr, isolate_ltr_html
+from .bidi import isolate_ltr, isolate_ltr_html, strip_bidi_controls
 from .dates import format_date, format_datetime, format_hijri
 from .digits import apply_digits, to_arabic_indic, to_western
 from .normalise import normalise_for_search

@@ -188,3 +188,24 @@ def isolate_ltr_html(html: str) -> str:
     parser.feed(html)
     parser.close()
     return "".join(parser.out)
+
+
+#: Explicit embeddings, overrides and isolates (LRE, RLE, PDF, LRO, RLO,
+#: LRI, RLI, FSI, PDI). Unicode Standard Annex #9, section 2. Marks (LRM, RLM,
+#: ALM) have no scope and are kept.
+_SCOPED_CONTROLS = dict.fromkeys(
+    [*range(0x202A, 0x202F), *range(0x2066, 0x206A)], None
+)
+
+
+def strip_bidi_controls(text: str) -> str:
+    """Remove scoped bidi controls (UAX #9 embeddings, overrides and
+    isolates) from plain text, so one field can never reverse the text that
+    follows it on the page. Display layout is handled by ``<bdi>`` instead.
+
+    >>> strip_bidi_controls("ليلى\\u202e و Nadia")
+    'ليلى و Nadia'
+    >>> strip_bidi_controls("\\u200fنص")  # a right-to-left mark has no scope
+    '\\u200fنص'
+    """
+    return text.translate(_SCOPED_CONTROLS)

@@ -73,3 +73,59 @@ def image_prefill_from_metadata(*, image: NewsImage) -> None:
         image.credit_agency = meta.credit_line
     if not image.credit_distributor and meta.source and meta.source != meta.credit_line:
         image.credit_distributor = meta.source
+
+
+#: EXIF tag of the GPS IFD (EXIF 2.32, "GPSInfo")
+EXIF_GPS_IFD = 0x8825
+
+
+def image_strip_location(*, image: NewsImage) -> bool:
+    """Remove the GPS block from a new upload's EXIF before it is stored, so
+    neither the original nor any rendition tells readers where the
+    photographer stood. Other EXIF (orientation, camera, copyright) is kept;
+    a JPEG is re-saved with its own quantisation tables (``quality="keep"``),
+    so the picture is not visibly recompressed. Returns whether it changed
+    the file; a file Pillow cannot read is left to Wagtail's own validation.
+    """
+    import io
+
+    from django.core.files.base import ContentFile
+    from PIL import Image
+
+    if not image.file:
+        return False
+    try:
+        image.file.open("rb")
+        image.file.seek(0)
+        data = image.file.read()
+        with Image.open(io.BytesIO(data)) as im:
+            exif = im.getexif()
+            if EXIF_GPS_IFD not in exif:
+                return False
+            del exif[EXIF_GPS_IFD]
+            out = io.BytesIO()
+            kwargs = {"exif": exif.tobytes()}
+            if im.info.get("icc_profile"):
+                kwargs["icc_profile"] = im.info["icc_profile"]
+            if im.format == "JPEG":
+                kwargs.update(quality="keep", subsampling="keep")
+            elif im.format not in ("PNG", "WEBP", "TIFF"):
+                return False
+            im.save(out, im.format, **kwargs)
+    except Exception:
+        logger.info("could not strip location from %s", image.file.name, exc_info=True)
+        image.file.seek(0)
+        return False
+    name = image.file.name.rsplit("/", 1)[-1]
+    image.file = ContentFile(out.getvalue(), name=name)
+    return True
+
+
+def tag_slug(*, name: str, pk: int | None = None) -> str:
+    """A non-empty unique slug for a tag: :func:`nashr.arabic.slugify` of the
+    name, ``tag`` (``tag-2``...) when nothing readable is left."""
+    from taggit.models import Tag
+
+    base = slugify(name or "", max_length=90, fallback="tag")
+    taken = set(Tag.objects.filter(slug__startswith=base).exclude(pk=pk).values_list("slug", flat=True))
+    return unique_slug(base, taken, max_length=100)

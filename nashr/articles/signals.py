@@ -11,3 +11,12 @@ from .images import NewsImage
 def prefill_image_metadata(sender, instance: NewsImage, **kwargs) -> None:
     if instance._state.adding:
         services.image_prefill_from_metadata(image=instance)
+        services.image_strip_location(image=instance)
+
+
+@receiver(pre_save, sender="taggit.Tag")
+def tag_slug_never_empty(sender, instance, **kwargs) -> None:
+    """A tag made only of punctuation ("؟", "..") would get an empty slug
+    from taggit and an unreachable page; give it a readable fallback."""
+    if not (instance.slug or "").strip("-_"):
+        instance.slug = services.tag_slug(name=instance.name, pk=instance.pk)

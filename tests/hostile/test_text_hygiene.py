@@ -88,7 +88,6 @@ def _outside_isolates(el) -> str:
     return "".join(out)
 
 
-@pytest.mark.xfail(strict=True, reason="known gap: bidi override characters in plain-text fields are not neutralised yet")
 def test_bidi_override_in_one_author_name_does_not_reverse_the_next(reader):
     """FINDING: an unterminated U+202E (RIGHT-TO-LEFT OVERRIDE) in the first
     author's name is printed as is inside the byline paragraph, so it
@@ -107,7 +106,6 @@ def test_bidi_override_in_one_author_name_does_not_reverse_the_next(reader):
     assert _unterminated(byline) == 0
 
 
-@pytest.mark.xfail(strict=True, reason="known gap: bidi override characters in plain-text fields are not neutralised yet")
 def test_bidi_override_in_iptc_credit_does_not_reverse_the_agency(reader):
     """FINDING: the same through an agency photo: the IPTC By-line carries a
     U+202E, the upload prefills the credit from it, and the credit line
@@ -124,7 +122,6 @@ def test_bidi_override_in_iptc_credit_does_not_reverse_the_agency(reader):
     assert _unterminated(caption) == 0
 
 
-@pytest.mark.xfail(strict=True, reason="known gap: bidi override characters in plain-text fields are not neutralised yet")
 def test_bidi_override_in_title_does_not_reverse_the_site_name_in_the_tab(reader):
     """FINDING: ``<title>`` is "article title — site name"; an unterminated
     override in the title flips the site name in the browser tab and in

@@ -135,7 +135,6 @@ def test_unknown_host_gets_arabic_400(reader, site, host):
     assert_arabic_error(reader.get("/", HTTP_HOST=host), 400)
 
 
-@pytest.mark.xfail(strict=True, reason="known gap: punctuation-only tags get an empty slug")
 def test_every_tag_link_on_an_article_resolves(reader, site):
     """FINDING: a tag made only of punctuation (``..``, ``؟``, ``!!``) gets
     an empty slug from taggit when it is the first of its kind; the article

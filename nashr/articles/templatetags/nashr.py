@@ -66,8 +66,16 @@ def digits(value) -> str:
 
 @register.filter
 def ltr(value) -> str:
-    """Escape plain text and isolate its Latin runs in ``<bdi dir="ltr">``."""
-    return mark_safe(arabic.isolate_ltr(str(value or "")))
+    """Escape plain text, drop scoped bidi controls, and isolate its Latin
+    runs in ``<bdi dir="ltr">``."""
+    return mark_safe(arabic.isolate_ltr(arabic.strip_bidi_controls(str(value or ""))))
+
+
+@register.filter
+def bidi_clean(value) -> str:
+    """Plain text without scoped bidi controls (for ``<title>`` and
+    attributes, which cannot hold ``<bdi>``); still auto-escaped."""
+    return arabic.strip_bidi_controls(str(value or ""))
 
 
 @register.filter

@@ -90,3 +90,21 @@ def test_admin_refuses_a_decompression_bomb(editor_client):
     assert not NewsImage.objects.exists()
     html = response.content.decode()
     assert "عدد كبير جدًا من البكسل (144000000)" in html
+
+
+def test_upload_loses_its_gps_location_but_keeps_other_exif():
+    from PIL import Image
+
+    exif = Image.Exif()
+    exif[0x010F] = "Nashr Camera"  # Make
+    exif[0x8298] = "CC0"  # Copyright
+    exif.get_ifd(0x8825)[2] = (24.0, 42.0, 11.5)  # GPSLatitude
+    buf = io.BytesIO()
+    Image.new("RGB", (64, 48), (10, 120, 90)).save(buf, "JPEG", exif=exif.tobytes())
+    assert 0x8825 in Image.open(io.BytesIO(buf.getvalue())).getexif()
+    image = make_image(data=buf.getvalue())
+    with image.file.open("rb") as fh, Image.open(fh) as stored:
+        kept = stored.getexif()
+        assert 0x8825 not in kept
+        assert kept[0x010F] == "Nashr Camera" and kept[0x8298] == "CC0"
+        assert stored.size == (64, 48)
