@@ -14,3 +14,8 @@ import pytest
 @pytest.fixture(autouse=True)
 def _media_root():
     """No media directory: nothing in ``nashr.arabic`` touches files."""
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """No cache either: nothing in ``nashr.arabic`` uses one."""

@@ -227,7 +227,7 @@ def article_page_context(*, article, request) -> dict[str, Any]:
         if lead_image is not None:
             renditions = lead_image.get_renditions(*LEAD_SPECS, OG_SPEC)
     og_image = renditions.get(OG_SPEC)
-    text = body_plain_text(article.body)
+    reading_minutes = article_reading_minutes(article=article, cacheable=not getattr(request, "is_preview", False))
     return {
         "authors": authors,
         "tags": tags,
@@ -235,11 +235,26 @@ def article_page_context(*, article, request) -> dict[str, Any]:
         "lead_image": lead_image,
         "og_image": og_image,
         "og_image_url": absolute(og_image.url) if og_image else "",
-        "reading_minutes": reading_time_minutes(" ".join([article.standfirst, text])),
+        "reading_minutes": reading_minutes,
         "meta_description": article_meta_description(article),
         "json_ld": article_json_ld(article=article, authors=authors, og_image=og_image),
         "canonical_url": page_absolute_url(article),
     }
+
+
+def article_reading_minutes(*, article, cacheable: bool = True) -> int:
+    """Reading time of the standfirst and body in whole minutes
+    (:func:`nashr.arabic.reading_time_minutes`), cached per published
+    revision: the text only changes with a new revision."""
+    from django.core.cache import cache
+
+    def compute() -> int:
+        return reading_time_minutes(" ".join([article.standfirst, body_plain_text(article.body)]))
+
+    if not cacheable or not article.pk:
+        return compute()
+    key = f"nashr:reading:{article.pk}:{article.live_revision_id or article.latest_revision_id}"
+    return cache.get_or_set(key, compute, timeout=7 * 24 * 3600)
 
 
 def articles_for_news_sitemap(*, now=None) -> QuerySet:
