@@ -178,3 +178,21 @@ def test_two_workers_never_claim_the_same_delivery():
     assert len(first) == 30 and len(second) == 20
     assert not {d.pk for d in first} & {d.pk for d in second}
     assert sending.deliveries_claim(issue=issue, batch_size=30) == []
+
+
+def test_without_smtp_the_demo_writes_each_email_to_the_outbox(settings, tmp_path):
+    import email
+    import email.policy
+
+    settings.DATA_DIR = tmp_path
+    settings.NASHR_NEWSLETTER_PROVIDER = "nashr.newsletter.providers.FileProvider"
+    article = build_site(articles_per_section=1)["articles"][0]
+    subscribers(3)
+    issue, _ = sending.issue_create_for_article(article=article)
+    sending.issue_queue(issue=issue)
+    assert sending.issue_send(issue_id=issue.pk).sent == 3
+    files = sorted((tmp_path / "outbox").glob("*.eml"))
+    assert len(files) == 3
+    parsed = email.message_from_bytes(files[0].read_bytes(), policy=email.policy.default)
+    assert parsed["Subject"] == article.title
+    assert parsed["To"].addresses[0].addr_spec.endswith("@example.org")

@@ -212,8 +212,13 @@ WHITENOISE_AUTOREFRESH = DEBUG
 WHITENOISE_MAX_AGE = 3600
 
 # --- Email ----------------------------------------------------------------
+# With an SMTP host configured, mail goes out over SMTP; without one (the
+# demo, development) it is printed to the console and newsletters are
+# written as .eml files under NASHR_DATA_DIR/outbox/.
 EMAIL_BACKEND = os.environ.get(
-    "NASHR_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend"
+    "NASHR_EMAIL_BACKEND",
+    "django.core.mail.backends.smtp.EmailBackend" if os.environ.get("NASHR_EMAIL_HOST")
+    else "django.core.mail.backends.console.EmailBackend",
 )
 EMAIL_HOST = os.environ.get("NASHR_EMAIL_HOST", "localhost")
 EMAIL_PORT = env_int("NASHR_EMAIL_PORT", 25)
@@ -284,7 +289,9 @@ NASHR_NEWSLETTER_FROM_NAME = os.environ.get("NASHR_NEWSLETTER_FROM_NAME", NASHR_
 NASHR_NEWSLETTER_FROM_EMAIL = os.environ.get("NASHR_NEWSLETTER_FROM_EMAIL", DEFAULT_FROM_EMAIL)
 #: dotted path of the class that hands messages to the mail system
 NASHR_NEWSLETTER_PROVIDER = os.environ.get(
-    "NASHR_NEWSLETTER_PROVIDER", "nashr.newsletter.providers.SmtpProvider"
+    "NASHR_NEWSLETTER_PROVIDER",
+    "nashr.newsletter.providers.SmtpProvider" if os.environ.get("NASHR_EMAIL_HOST")
+    else "nashr.newsletter.providers.FileProvider",
 )
 #: mailbox that receives RFC 8058 "mailto:" unsubscribe requests
 NASHR_UNSUBSCRIBE_MAILTO = os.environ.get("NASHR_UNSUBSCRIBE_MAILTO", DEFAULT_FROM_EMAIL)
