@@ -9,3 +9,4 @@ class NewsletterConfig(AppConfig):
 
     def ready(self) -> None:
         from . import signals  # noqa: F401
+        from . import bounce_signals  # noqa: F401

@@ -7,6 +7,7 @@ constraint, so an issue can never be queued twice to the same person.
 from __future__ import annotations
 
 from django.db import models
+from django.utils import timezone
 
 
 class Subscriber(models.Model):
@@ -136,3 +137,22 @@ class Delivery(models.Model):
             models.UniqueConstraint(fields=["issue", "subscriber"], name="one_delivery_per_subscriber"),
         ]
         indexes = [models.Index(fields=["issue", "status"])]
+
+
+class ProviderEvent(models.Model):
+    """An email provider's webhook event already acted on (bounce,
+    complaint, unsubscribe), so a provider retrying the same webhook —
+    they do, on any timeout — changes nothing the second time.
+
+    ``event_id`` is ``"<ESP name>:<the provider's event id>"`` (anymail's
+    ``AnymailTrackingEvent.event_id``), so two providers' ids never collide."""
+
+    event_id = models.CharField(max_length=255, unique=True)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        verbose_name = "حدث من مزوّد البريد"
+        verbose_name_plural = "أحداث مزوّد البريد"
+
+    def __str__(self) -> str:
+        return self.event_id

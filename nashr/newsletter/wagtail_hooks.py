@@ -5,7 +5,7 @@ from wagtail.admin.ui.tables import Column
 from wagtail.admin.viewsets.base import ViewSetGroup
 from wagtail.admin.viewsets.model import ModelViewSet
 
-from . import admin_views
+from . import admin_import, admin_views  # noqa: F401  (admin_import registers its hooks)
 from .models import Issue, Subscriber, Suppression
 
 
@@ -57,6 +57,7 @@ class NewsletterGroup(ViewSetGroup):
     menu_label = "النشرة البريدية"
     menu_icon = "mail"
     menu_order = 300
+    submenu_hook = "register_newsletter_menu_item"
     items = (IssueViewSet("newsletter_issues"), SubscriberViewSet("newsletter_subscribers"),
              SuppressionViewSet("newsletter_suppression"))
 

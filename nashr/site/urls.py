@@ -30,6 +30,9 @@ urlpatterns = [
     # Uploaded images and their renditions, for the embedded install; behind
     # a reverse proxy at scale, let the proxy serve MEDIA_ROOT at /media/.
     re_path(r"^media/(?P<path>.*)$", views.media, {"document_root": settings.MEDIA_ROOT}),
+    # Email providers' bounce and complaint webhooks (django-anymail), served
+    # only when NASHR_ANYMAIL_WEBHOOK_SECRET is set, so never open to anyone
+    *([path("anymail/", include("anymail.urls"))] if settings.ANYMAIL.get("WEBHOOK_SECRET") else []),
     path("", include(wagtail_urls)),
 ]
 

@@ -313,6 +313,20 @@ NASHR_DKIM_SELECTOR = os.environ.get("NASHR_DKIM_SELECTOR", "")
 NASHR_DKIM_DOMAIN = os.environ.get("NASHR_DKIM_DOMAIN", "")
 NASHR_DKIM_PRIVATE_KEY_FILE = os.environ.get("NASHR_DKIM_PRIVATE_KEY_FILE", "")
 
+# --- Email provider webhooks (django-anymail) -------------------------------
+#: "user:password" the email provider sends as HTTP basic auth to
+#: /anymail/<esp>/tracking/ (several, comma-separated, while rotating it);
+#: unset, the webhook URLs are not served at all
+ANYMAIL = {"WEBHOOK_SECRET": env_list("NASHR_ANYMAIL_WEBHOOK_SECRET", [])}
+# Any other anymail setting from NASHR_ANYMAIL_<NAME>, e.g.
+# NASHR_ANYMAIL_MAILGUN_WEBHOOK_SIGNING_KEY, NASHR_ANYMAIL_POSTMARK_SERVER_TOKEN
+ANYMAIL.update({name.removeprefix("NASHR_ANYMAIL_"): value for name, value in os.environ.items()
+                if name.startswith("NASHR_ANYMAIL_") and name != "NASHR_ANYMAIL_WEBHOOK_SECRET"})
+#: consecutive soft bounces after which an address is suppressed
+NASHR_SOFT_BOUNCE_LIMIT = env_int("NASHR_SOFT_BOUNCE_LIMIT", 3)
+#: largest subscriber CSV the admin's import page accepts, in MB
+NASHR_SUBSCRIBER_IMPORT_MAX_MB = env_int("NASHR_SUBSCRIBER_IMPORT_MAX_MB", 20)
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
