@@ -3,14 +3,40 @@ from django.utils.html import format_html
 from wagtail import hooks
 from wagtail.admin.ui.tables import Column
 from wagtail.admin.viewsets.base import ViewSetGroup
+from wagtail.admin.views import generic
 from wagtail.admin.viewsets.model import ModelViewSet
 
 from . import admin_import, admin_views  # noqa: F401  (admin_import registers its hooks)
 from .models import Issue, Subscriber, Suppression
 
 
+#: first characters that make a spreadsheet read a cell as a formula (OWASP
+#: "CSV Injection"); such cells are exported with a leading apostrophe
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_safe(value):
+    """``value`` with a leading ``'`` when a spreadsheet would run it.
+
+    >>> spreadsheet_safe("=1+2"), spreadsheet_safe("سارة"), spreadsheet_safe(3)
+    ("'=1+2", 'سارة', 3)
+    """
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
+class SubscriberIndexView(generic.IndexView):
+    def write_csv_row(self, writer, row_dict):
+        return writer.writerow({
+            field: spreadsheet_safe(self.preprocess_field_value(field, value, self.FORMAT_CSV))
+            for field, value in row_dict.items()
+        })
+
+
 class SubscriberViewSet(ModelViewSet):
     model = Subscriber
+    index_view_class = SubscriberIndexView
     icon = "user"
     menu_label = "المشتركون"
     list_display = ["email", "name", "status", "source", "created_at", "confirmed_at"]

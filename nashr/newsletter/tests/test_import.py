@@ -369,3 +369,23 @@ def test_admin_menu_links_to_the_import_page_after_the_subscribers(editor):
     assert ("استيراد المشتركين", IMPORT_URL) in links
     labels = [label for label, _ in links]
     assert labels.index("استيراد المشتركين") == labels.index("المشتركون") + 1
+
+
+def test_subscriber_csv_export_cannot_carry_spreadsheet_formulas(client, django_user_model):
+    import csv
+    import io as _io
+
+    from nashr.newsletter.models import Subscriber
+
+    user = django_user_model.objects.create_superuser("exp", "exp@example.org", "pw-123456789")
+    client.force_login(user)
+    Subscriber.objects.create(email="f@example.org", email_key="f@example.org",
+                              name='=HYPERLINK("http://evil.example","انقر")', status="confirmed")
+    Subscriber.objects.create(email="a@example.org", email_key="a@example.org", name="سارة", status="confirmed")
+    response = client.get("/admin/newsletter_subscribers/?export=csv")
+    assert response.status_code == 200
+    body = b"".join(response.streaming_content).decode("utf-8-sig")
+    rows = {r["Email"] if "Email" in r else list(r.values())[0]: r for r in csv.DictReader(_io.StringIO(body))}
+    names = [v for r in rows.values() for v in r.values()]
+    assert "'=HYPERLINK(\"http://evil.example\",\"انقر\")" in names
+    assert "سارة" in names
