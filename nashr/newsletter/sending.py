@@ -379,3 +379,13 @@ def issue_send_test(*, issue: Issue, to_email: str, to_name: str = "",
     finally:
         provider.close()
     return built.message_id
+
+
+def issue_schedule_if_timed(*, issue: Issue) -> None:
+    """An issue saved as a draft with a send time becomes ``scheduled`` (the
+    scheduler loop starts it then, :func:`issues_start_due`); a scheduled one
+    whose time was cleared goes back to draft."""
+    if issue.status == Issue.Status.DRAFT and issue.send_at:
+        issue.status = Issue.Status.SCHEDULED
+    elif issue.status == Issue.Status.SCHEDULED and not issue.send_at:
+        issue.status = Issue.Status.DRAFT

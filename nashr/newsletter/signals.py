@@ -17,3 +17,15 @@ def send_article_to_subscribers(sender, instance, revision=None, **kwargs) -> No
     issue, created = issue_create_for_article(article=instance)
     if created:
         issue_start_on_commit(issue.pk)
+
+
+from django.db.models.signals import pre_save  # noqa: E402
+
+from .models import Issue  # noqa: E402
+
+
+@receiver(pre_save, sender=Issue)
+def schedule_timed_issue(sender, instance, **kwargs) -> None:
+    from .sending import issue_schedule_if_timed
+
+    issue_schedule_if_timed(issue=instance)

@@ -1,5 +1,6 @@
 from django.urls import path, reverse
 from django.utils.html import format_html
+from laces.components import Component
 from wagtail import hooks
 from wagtail.admin.ui.tables import Column
 from wagtail.admin.viewsets.base import ViewSetGroup
@@ -101,3 +102,32 @@ def register_newsletter_admin_urls():
              name="newsletter_issue_action"),
         path("newsletter/issues/<int:pk>/preview/", admin_views.issue_preview, name="newsletter_issue_preview"),
     ]
+
+
+class SubscriberCountsPanel(Component):
+    """The admin dashboard's newsletter summary: subscribers per status and
+    the latest issue's progress."""
+
+    name = "newsletter_counts"
+    template_name = "newsletter/admin/dashboard_panel.html"
+    order = 90
+
+    def get_context_data(self, parent_context):
+        from django.db.models import Count
+
+        from .sending import issue_progress
+
+        context = super().get_context_data(parent_context)
+        counts = dict(Subscriber.objects.values("status").annotate(n=Count("pk")).values_list("status", "n"))
+        context["counts"] = [(label, counts.get(value, 0)) for value, label in Subscriber.Status.choices]
+        context["suppressed"] = Suppression.objects.count()
+        latest = Issue.objects.order_by("-created_at").first()
+        context["latest"] = latest
+        context["progress"] = issue_progress(issue=latest) if latest else None
+        return context
+
+
+@hooks.register("construct_homepage_panels")
+def add_newsletter_panel(request, panels):
+    if request.user.has_perm("newsletter.view_subscriber") or request.user.has_perm("newsletter.change_issue"):
+        panels.append(SubscriberCountsPanel())

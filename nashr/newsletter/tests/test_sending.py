@@ -196,3 +196,28 @@ def test_without_smtp_the_demo_writes_each_email_to_the_outbox(settings, tmp_pat
     parsed = email.message_from_bytes(files[0].read_bytes(), policy=email.policy.default)
     assert parsed["Subject"] == article.title
     assert parsed["To"].addresses[0].addr_spec.endswith("@example.org")
+
+
+def test_an_issue_with_a_send_time_is_started_by_the_scheduler(smtp):
+    from datetime import timedelta
+
+    article = build_site(articles_per_section=1)["articles"][0]
+    subscribers(2)
+    issue = Issue.objects.create(article=article, subject=article.title,
+                                 send_at=timezone.now() + timedelta(hours=1))
+    assert issue.status == Issue.Status.SCHEDULED
+    assert sending.issues_start_due() == []
+    Issue.objects.filter(pk=issue.pk).update(send_at=timezone.now() - timedelta(seconds=1))
+    assert sending.issues_start_due() == [issue.pk]
+    sending.issue_send(issue_id=issue.pk)
+    assert sum(smtp.handler.accepted.values()) == 2
+
+
+def test_dashboard_shows_subscriber_counts(client, django_user_model):
+    user = django_user_model.objects.create_superuser("dash", "d@example.org", "pw-123456789")
+    client.force_login(user)
+    subscribers(4)
+    subscribers(2, prefix="p", status=Subscriber.Status.PENDING)
+    html = client.get("/admin/").content.decode()
+    assert "النشرة البريدية" in html
+    assert "مشترك: <strong>4</strong>" in html and "بانتظار التأكيد: <strong>2</strong>" in html
