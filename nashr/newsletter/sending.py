@@ -45,6 +45,8 @@ STALE_SENDING_AFTER = timedelta(minutes=5)
 #: claimed but never attempted for this long: the claimer died; release it
 STALE_CLAIM_AFTER = timedelta(minutes=5)
 BATCH_SIZE = 200
+#: how often (in messages) a running sender checks for pause/cancel
+STATUS_CHECK_EVERY = 20
 #: how many "sent" marks are written in one UPDATE
 SENT_FLUSH_EVERY = 10
 
@@ -126,8 +128,9 @@ def issue_queue(*, issue: Issue) -> int:
 
 
 def issue_set_status(*, issue: Issue, status: str) -> None:
-    """Pause, resume or cancel. Pausing and cancelling take effect between
-    two messages; a cancelled issue's queued deliveries are marked skipped."""
+    """Pause, resume or cancel. A running sender notices a pause or a
+    cancellation within :data:`STATUS_CHECK_EVERY` messages; a cancelled
+    issue's queued deliveries are marked skipped."""
     allowed = {
         Issue.Status.PAUSED: {Issue.Status.SENDING, Issue.Status.SCHEDULED},
         Issue.Status.SENDING: {Issue.Status.PAUSED},
@@ -261,6 +264,9 @@ def issue_send(*, issue_id: int, provider: BaseProvider | None = None,
                 if max_messages is not None and attempted >= max_messages:
                     _release(batch[index:])
                     break
+                if index and index % STATUS_CHECK_EVERY == 0 and not _still_sending(issue):
+                    _release(batch[index:])  # paused or cancelled meanwhile
+                    break
                 subscriber = delivery.subscriber
                 if subscriber.status != Subscriber.Status.CONFIRMED or subscriber.email_key in suppressed:
                     Delivery.objects.filter(pk=delivery.pk).update(
@@ -308,6 +314,10 @@ def issue_send(*, issue_id: int, provider: BaseProvider | None = None,
         provider.close()
     issue_finish_if_done(issue=issue)
     return stats
+
+
+def _still_sending(issue: Issue) -> bool:
+    return Issue.objects.filter(pk=issue.pk, status=Issue.Status.SENDING).exists()
 
 
 def _release(deliveries: list[Delivery]) -> None:

@@ -221,3 +221,22 @@ def test_dashboard_shows_subscriber_counts(client, django_user_model):
     html = client.get("/admin/").content.decode()
     assert "النشرة البريدية" in html
     assert "مشترك: <strong>4</strong>" in html and "بانتظار التأكيد: <strong>2</strong>" in html
+
+
+def test_a_pause_stops_a_running_sender_within_a_few_messages(smtp):
+    article = build_site(articles_per_section=1)["articles"][0]
+    subscribers(60)
+    issue, _ = sending.issue_create_for_article(article=article)
+    sending.issue_queue(issue=issue)
+    sent_before_pause = {"n": 0}
+
+    class PausingProvider(sending.get_provider().__class__):
+        def send(self, **kwargs):
+            super().send(**kwargs)
+            sent_before_pause["n"] += 1
+            if sent_before_pause["n"] == 5:
+                Issue.objects.filter(pk=issue.pk).update(status=Issue.Status.PAUSED)
+
+    stats = sending.issue_send(issue_id=issue.pk, provider=PausingProvider())
+    assert 5 <= stats.sent <= 5 + sending.STATUS_CHECK_EVERY
+    assert Delivery.objects.filter(issue=issue, status=Delivery.Status.QUEUED, claimed_by="").count() == 60 - stats.sent
