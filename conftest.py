@@ -16,6 +16,13 @@ def _empty_cache():
     reading times): database ids repeat from one test to the next."""
     from django.core.cache import cache
 
+    from nashr.articles.selectors import sections_cache_clear
+    from nashr.site.middleware import SiteCacheMiddleware
+
     cache.clear()
+    sections_cache_clear()
+    SiteCacheMiddleware.clear()
     yield
     cache.clear()
+    sections_cache_clear()
+    SiteCacheMiddleware.clear()

@@ -46,14 +46,32 @@ def sections_live() -> QuerySet:
     return SectionPage.objects.live().public().order_by("path")
 
 
+#: per-process cache of the live sections: (expires_at, [SectionPage])
+_SECTIONS_CACHE: dict[str, tuple[float, list]] = {}
+SECTIONS_TTL_S = 30.0
+
+
+def sections_cache_clear(**kwargs) -> None:
+    """Forget the cached section list (connected to publish, unpublish and
+    delete of pages; other processes refresh within SECTIONS_TTL_S)."""
+    _SECTIONS_CACHE.clear()
+
+
 def sections_for_request(request) -> list:
-    """The live sections, fetched once per request (navigation, footer and
-    the article's own section share one query)."""
+    """The live sections for navigation, footer and an article's own
+    section: one list per request, itself cached per process for
+    :data:`SECTIONS_TTL_S` seconds (sections change rarely)."""
+    import time
+
     if request is None:
         return list(sections_live())
     cached = getattr(request, "_nashr_sections", None)
     if cached is None:
-        cached = request._nashr_sections = list(sections_live())
+        now = time.monotonic()
+        hit = _SECTIONS_CACHE.get("sections")
+        if hit is None or hit[0] < now:
+            hit = _SECTIONS_CACHE["sections"] = (now + SECTIONS_TTL_S, list(sections_live()))
+        cached = request._nashr_sections = hit[1]
     return cached
 
 

@@ -19,3 +19,49 @@ class BadRequestGuardMiddleware:
         if len(query) > settings.NASHR_MAX_QUERY_STRING or "\x00" in request.path or "%00" in query:
             return bad_request(request)
         return self.get_response(request)
+
+
+class SiteCacheMiddleware:
+    """Find Wagtail's ``Site`` for a request from a per-process cache.
+
+    Wagtail looks the site up with one query per request
+    (``Site.find_for_request``); sites change almost never, so the answer is
+    kept for ``TTL_S`` seconds per (host, port) and dropped at once in this
+    process when a Site is saved or deleted (other processes within TTL_S).
+    Each request gets its own shallow copy with no cached relations, so the
+    root page is always read fresh.
+    """
+
+    TTL_S = 30.0
+    _cache: dict = {}
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    @classmethod
+    def clear(cls, **kwargs) -> None:
+        cls._cache.clear()
+
+    def __call__(self, request):
+        import copy
+        import time
+
+        from django.http.request import split_domain_port
+        from wagtail.models import Site
+
+        try:
+            key = (split_domain_port(request._get_raw_host())[0], request.get_port())
+        except Exception:  # malformed Host: let Django answer as usual
+            return self.get_response(request)
+        now = time.monotonic()
+        hit = self._cache.get(key)
+        if hit is None or hit[1] < now:
+            site = Site._find_for_request(request)
+            self._cache[key] = hit = (site, now + self.TTL_S)
+        site = hit[0]
+        if site is not None:
+            site = copy.copy(site)
+            site._state = copy.copy(site._state)
+            site._state.fields_cache = {}
+        request._wagtail_site = site
+        return self.get_response(request)
