@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "nashr.site",
     "nashr.articles",
     "nashr.newsletter",
+    "nashr.search",
     "wagtail.contrib.redirects",
     "wagtail.contrib.routable_page",
     "wagtail.contrib.sitemaps",
