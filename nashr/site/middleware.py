@@ -33,6 +33,7 @@ class SiteCacheMiddleware:
     """
 
     TTL_S = 30.0
+    MAX_HOSTS = 64
     _cache: dict = {}
 
     def __init__(self, get_response):
@@ -57,6 +58,8 @@ class SiteCacheMiddleware:
         hit = self._cache.get(key)
         if hit is None or hit[1] < now:
             site = Site._find_for_request(request)
+            if len(self._cache) >= self.MAX_HOSTS:  # any Host header is a key
+                self._cache.clear()
             self._cache[key] = hit = (site, now + self.TTL_S)
         site = hit[0]
         if site is not None:
