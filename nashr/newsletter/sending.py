@@ -31,7 +31,7 @@ from django.db.models import Count, Min, Q
 from django.utils import timezone
 
 from .models import Delivery, Issue, Subscriber, Suppression
-from .providers import BaseProvider, PermanentError, TransientError, get_provider
+from .providers import BaseProvider, PermanentError, ProviderError, TransientError, get_provider
 
 logger = logging.getLogger(__name__)
 
@@ -247,7 +247,7 @@ def issue_send(*, issue_id: int, provider: BaseProvider | None = None,
     sent_ids: list[int] = []
     try:
         provider.open()
-    except TransientError as exc:
+    except ProviderError as exc:  # refused connection, TLS or login failure
         logger.warning("provider unavailable: %s", exc)
         stats.errors.append(str(exc))
         _schedule_retry_all(issue=issue, error=str(exc))

@@ -241,3 +241,21 @@ def test_a_pause_stops_a_running_sender_within_a_few_messages(smtp):
     stats = sending.issue_send(issue_id=issue.pk, provider=PausingProvider())
     assert 5 <= stats.sent <= 5 + sending.STATUS_CHECK_EVERY
     assert Delivery.objects.filter(issue=issue, status=Delivery.Status.QUEUED, claimed_by="").count() == 60 - stats.sent
+
+
+def test_an_unreachable_smtp_server_leaves_the_queue_waiting(settings):
+    from nashr.newsletter.testing import free_port
+
+    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", free_port()  # nothing listens
+    settings.EMAIL_TIMEOUT = 2
+    settings.NASHR_NEWSLETTER_PROVIDER = "nashr.newsletter.providers.SmtpProvider"
+    article = build_site(articles_per_section=1)["articles"][0]
+    subscribers(3)
+    issue, _ = sending.issue_create_for_article(article=article)
+    sending.issue_queue(issue=issue)
+    stats = sending.issue_send(issue_id=issue.pk)
+    assert stats.sent == 0 and stats.errors
+    queued = Delivery.objects.filter(issue=issue, status=Delivery.Status.QUEUED)
+    assert queued.count() == 3
+    assert all(d.attempts == 0 and d.next_attempt_at > timezone.now() and d.last_error for d in queued)
+    assert sending.issue_next_attempt_at(issue=issue) is not None
