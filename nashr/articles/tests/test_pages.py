@@ -224,3 +224,25 @@ def test_server_error_gets_the_arabic_500_page(client, monkeypatch):
     html = response.content.decode()
     assert 'dir="rtl"' in html and "حدث خطأ من جهتنا" in html
     assert "database went away" not in html
+
+
+def test_home_page_query_count_does_not_grow_with_sections(client):
+    site = build_site(articles_per_section=2)
+    client.get("/")
+    with CaptureQueriesContext(connection) as two:
+        html = client.get("/").content.decode()
+    for section in site["sections"]:
+        assert section.title in html
+    home = site["home"]
+    for n in range(3):
+        section = SectionPage(title=f"قسم إضافي {n}")
+        home.add_child(instance=section)
+        section.save_revision().publish()
+        article = ArticlePage(title=f"مقال في القسم الإضافي {n}", standfirst="خلاصة")
+        section.add_child(instance=article)
+        article.save_revision().publish()
+    client.get("/")
+    with CaptureQueriesContext(connection) as five:
+        html = client.get("/").content.decode()
+    assert "قسم إضافي 2" in html and "مقال في القسم الإضافي 2" in html
+    assert len(five.captured_queries) == len(two.captured_queries)
