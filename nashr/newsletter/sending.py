@@ -282,9 +282,7 @@ def issue_send(*, issue_id: int, provider: BaseProvider | None = None,
                 attempts = delivery.attempts + 1
                 # Committed before the provider is called: if this process
                 # dies from here on, the row says "sending" and is reported.
-                Delivery.objects.filter(pk=delivery.pk).update(
-                    status=Delivery.Status.SENDING, attempts=attempts,
-                    message_id=built.message_id, claimed_at=timezone.now())
+                _mark_sending(delivery_id=delivery.pk, attempts=attempts, message_id=built.message_id)
                 attempted += 1
                 try:
                     provider.send(envelope_from=envelope_from, to=subscriber.email, data=built.data)
@@ -314,6 +312,22 @@ def issue_send(*, issue_id: int, provider: BaseProvider | None = None,
         provider.close()
     issue_finish_if_done(issue=issue)
     return stats
+
+
+def _mark_sending(*, delivery_id: int, attempts: int, message_id: str) -> None:
+    """One plain UPDATE (autocommit) marking a delivery ``sending`` just
+    before its provider call: the same write as ``QuerySet.update`` at about
+    a quarter of the cost (the ORM spent ~115 µs a message building it;
+    bench/README.md, newsletter sending)."""
+    from django.db import connection
+
+    table = connection.ops.quote_name(Delivery._meta.db_table)
+    now = connection.ops.adapt_datetimefield_value(timezone.now())
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {table} SET status = %s, attempts = %s, message_id = %s, claimed_at = %s WHERE id = %s",
+            [Delivery.Status.SENDING.value, attempts, message_id, now, delivery_id],
+        )
 
 
 def _still_sending(issue: Issue) -> bool:

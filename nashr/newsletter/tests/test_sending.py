@@ -259,3 +259,22 @@ def test_an_unreachable_smtp_server_leaves_the_queue_waiting(settings):
     assert queued.count() == 3
     assert all(d.attempts == 0 and d.next_attempt_at > timezone.now() and d.last_error for d in queued)
     assert sending.issue_next_attempt_at(issue=issue) is not None
+
+
+def test_the_sending_mark_stores_a_time_the_recovery_can_compare():
+    """The pre-send mark is a plain SQL UPDATE; its timestamp must compare
+    like the ORM's, or stale "sending" rows would never be reported."""
+    from datetime import timedelta
+
+    article = build_site(articles_per_section=1)["articles"][0]
+    subscribers(1)
+    issue, _ = sending.issue_create_for_article(article=article)
+    sending.issue_queue(issue=issue)
+    delivery = Delivery.objects.get(issue=issue)
+    sending._mark_sending(delivery_id=delivery.pk, attempts=1, message_id="<m@example.org>")
+    delivery.refresh_from_db()
+    assert delivery.status == Delivery.Status.SENDING and delivery.attempts == 1
+    assert abs((delivery.claimed_at - timezone.now()).total_seconds()) < 5
+    assert sending.deliveries_recover() == {"unknown": 0, "released": 0}
+    later = timezone.now() + sending.STALE_SENDING_AFTER + timedelta(seconds=1)
+    assert sending.deliveries_recover(now=later)["unknown"] == 1
