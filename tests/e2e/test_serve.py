@@ -4,7 +4,6 @@ Ctrl-C (SIGINT) stopping every process it started."""
 
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -14,11 +13,7 @@ from pathlib import Path
 
 import pytest
 
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+from nashr.newsletter.testing import free_port
 
 
 def children_of(pid: int) -> set[int]:
