@@ -278,3 +278,25 @@ def test_the_sending_mark_stores_a_time_the_recovery_can_compare():
     assert sending.deliveries_recover() == {"unknown": 0, "released": 0}
     later = timezone.now() + sending.STALE_SENDING_AFTER + timedelta(seconds=1)
     assert sending.deliveries_recover(now=later)["unknown"] == 1
+
+
+def test_issue_listing_shows_progress_without_a_query_per_issue(client, django_user_model):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    user = django_user_model.objects.create_superuser("lst", "l@example.org", "pw-123456789")
+    client.force_login(user)
+    site = build_site(articles_per_section=3)
+    subscribers(4)
+    issue, _ = sending.issue_create_for_article(article=site["articles"][0])
+    sending.issue_queue(issue=issue)
+    sending.issue_send(issue_id=issue.pk, max_messages=3)
+    client.get("/admin/newsletter_issues/")
+    with CaptureQueriesContext(connection) as one:
+        html = client.get("/admin/newsletter_issues/").content.decode()
+    assert "3 / 4 · فشل 0" in html
+    for article in site["articles"][1:]:
+        sending.issue_queue(issue=sending.issue_create_for_article(article=article)[0])
+    with CaptureQueriesContext(connection) as many:
+        client.get("/admin/newsletter_issues/")
+    assert len(many.captured_queries) == len(one.captured_queries)
