@@ -159,6 +159,13 @@ class ArticlePage(ArabicSlugMixin, Page):
     )
     featured = models.BooleanField("مقال مميّز", default=False)
     comments_open = models.BooleanField("التعليقات مفتوحة", default=True)
+    ACCESS_FREE = "free"
+    ACCESS_MEMBERS = "members"
+    access = models.CharField(
+        "من يقرأ المقال كاملًا", max_length=16, default=ACCESS_FREE,
+        choices=[(ACCESS_FREE, "الجميع (مجاني)"), (ACCESS_MEMBERS, "المشتركون فقط")],
+        help_text="المقالات المجانية قد تصبح للمشتركين فقط بعد عمر معيّن حسب إعداد الأرشيف.",
+    )
     source_publisher = models.CharField("الناشر الأصلي", max_length=255, blank=True)
     source_url = models.URLField("رابط المادة الأصلية", blank=True)
     source_translator = models.CharField("المترجم", max_length=255, blank=True)
@@ -191,6 +198,7 @@ class ArticlePage(ArabicSlugMixin, Page):
         FieldPanel("date_updated"),
         FieldPanel("featured"),
         FieldPanel("comments_open"),
+        FieldPanel("access"),
     ]
     search_fields = Page.search_fields + [
         index.SearchField("standfirst"),

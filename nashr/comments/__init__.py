@@ -1,0 +1,1 @@
+"""Reader comments: the comment model, the spam guard, moderation."""

@@ -1,0 +1,1 @@
+"""Members: magic-link sign-in, access rules, the subscriber gate."""
