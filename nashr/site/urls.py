@@ -25,6 +25,8 @@ urlpatterns = [
     path("tag/<str:slug>/feed/", feeds.TagRssFeed(), name="tag-feed-rss"),
     path("tag/<str:slug>/feed/atom/", feeds.TagAtomFeed(), name="tag-feed-atom"),
     path("search/", include("nashr.search.urls")),
+    path("comments/", include("nashr.comments.urls")),
+    path("account/", include("nashr.members.urls")),
     path("author/<str:slug>/", article_views.author_page, name="author"),
     path("author/<str:slug>/feed/", feeds.AuthorRssFeed(), name="author-feed-rss"),
     path("author/<str:slug>/feed/atom/", feeds.AuthorAtomFeed(), name="author-feed-atom"),

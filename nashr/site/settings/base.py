@@ -344,3 +344,16 @@ LOGGING = {
         "django_tasks": {"level": "WARNING"},
     },
 }
+
+# --- Members and the subscriber gate (nashr.members) ---
+# Articles older than this many days are for members only (the "full
+# archive"); 0 turns the archive gate off.
+NASHR_ARCHIVE_GATE_DAYS = env_int("NASHR_ARCHIVE_GATE_DAYS", 0)
+# How many body blocks a reader without access sees before the gate.
+NASHR_GATE_FREE_BLOCKS = env_int("NASHR_GATE_FREE_BLOCKS", 3)
+
+# --- Reader comments (nashr.comments) ---
+
+# --- Search and related articles (nashr.search) ---
+
+# --- WordPress import (nashr.importers) ---
