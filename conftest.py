@@ -26,3 +26,18 @@ def _empty_cache():
     cache.clear()
     sections_cache_clear()
     SiteCacheMiddleware.clear()
+
+
+@pytest.fixture
+def immediate_tasks(settings):
+    """Run background tasks at once, in the enqueuing process (django-tasks'
+    ImmediateBackend), for tests of what a task's result looks like to the
+    user. Changing TASKS sends ``setting_changed``, which makes django_tasks
+    drop its cached backends (checked here)."""
+    from django_tasks import task_backends
+    from django_tasks.backends.immediate import ImmediateBackend
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+    assert isinstance(task_backends["default"], ImmediateBackend)
+    yield
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}

@@ -263,7 +263,8 @@ def subscriber_subscribe(*, email: str, name: str = "", source: str = "form",
 
     Returns:
         a :class:`SubscribeOutcome`. A confirmation email, when due, is sent
-        by :func:`subscriber_confirmation_send` after the transaction commits.
+        by :func:`subscriber_confirmation_send` in a background task queued
+        when the transaction commits.
 
     Raises:
         ValidationError: the address or name is refused (nothing stored).
@@ -338,9 +339,13 @@ def _subscribe(*, email: str, key: str, name: str, source: str, client_ip: str,
             if updates:
                 Subscriber.objects.filter(pk=subscriber.pk).update(**updates)
         if outcome != SubscribeOutcome.RECENTLY_SENT:
+            # Sent by a background task, not in this request: a new address
+            # must not answer slower than a known one (address enumeration
+            # by timing), and a slow SMTP server must not hold the reader.
+            from .tasks import confirmation_send_task
+
             transaction.on_commit(partial(
-                subscriber_confirmation_send, subscriber_id=subscriber.pk,
-                respect_interval=respect_interval,
+                confirmation_send_task.enqueue, subscriber.pk, respect_interval,
             ))
     logger.info("newsletter sign-up %s: subscriber %s", outcome.value, subscriber.pk)
     return outcome
@@ -483,8 +488,8 @@ def subscriber_confirmation_send(*, subscriber_id: int, respect_interval: bool =
 def subscriber_confirm(*, subscriber: Subscriber, now: datetime | None = None) -> bool:
     """Confirm a pending subscriber (the POST behind the confirm link).
 
-    Sets ``status=confirmed`` and ``confirmed_at``; after commit sends the
-    welcome email (:func:`subscriber_welcome_send`). One conditional UPDATE,
+    Sets ``status=confirmed`` and ``confirmed_at``; after commit queues the
+    welcome email (:func:`subscriber_welcome_send`, in a background task). One conditional UPDATE,
     so of two concurrent confirmations only one wins and one welcome email
     goes out. ``subscriber`` is refreshed from the database.
 
@@ -496,7 +501,9 @@ def subscriber_confirm(*, subscriber: Subscriber, now: datetime | None = None) -
         changed = Subscriber.objects.filter(pk=subscriber.pk, status=Subscriber.Status.PENDING).update(
             status=Subscriber.Status.CONFIRMED, confirmed_at=_now(now))
         if changed:
-            transaction.on_commit(partial(subscriber_welcome_send, subscriber_id=subscriber.pk))
+            from .tasks import welcome_send_task
+
+            transaction.on_commit(partial(welcome_send_task.enqueue, subscriber.pk))
     subscriber.refresh_from_db()
     if changed:
         logger.info("newsletter subscriber %s confirmed", subscriber.pk)

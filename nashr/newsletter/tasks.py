@@ -7,8 +7,26 @@ from django.conf import settings
 from django.db import transaction
 from django_tasks import task
 
-from . import sending
+from . import sending, subscriptions
 from .models import Issue
+
+
+@task()
+def confirmation_send_task(subscriber_id: int, respect_interval: bool = True) -> bool:
+    """The double opt-in email for one pending subscriber (see
+    :func:`subscriptions.subscriber_confirmation_send`: does nothing if the
+    subscriber is no longer pending or was sent one recently, so running it
+    twice sends one email)."""
+    return subscriptions.subscriber_confirmation_send(
+        subscriber_id=subscriber_id, respect_interval=respect_interval)
+
+
+@task()
+def welcome_send_task(subscriber_id: int) -> bool:
+    """The welcome email after a confirmation. Queued once per pending →
+    confirmed transition (one conditional UPDATE wins), so it is sent once
+    unless the task itself is re-run by an operator."""
+    return subscriptions.subscriber_welcome_send(subscriber_id=subscriber_id)
 
 
 @task()

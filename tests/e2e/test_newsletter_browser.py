@@ -260,6 +260,9 @@ def test_subscribe_confirm_receive_and_one_click_unsubscribe(site, smtp, open_pa
     reader = Subscriber.objects.get(email_key=READER_EMAIL)
     assert reader.status == Subscriber.Status.PENDING
     assert reader.name == READER_NAME and reader.source == "article"
+    # The request only queued the confirmation email; the task worker sends it.
+    assert mail_for(smtp, READER_EMAIL) == []
+    assert run_task_worker() == [("confirmation_send_task", "SUCCESSFUL")]
 
     # 2. The confirmation email, its link, the button, the welcome email.
     (confirmation,) = wait_for_mail(smtp, READER_EMAIL, 1)
@@ -291,6 +294,7 @@ def test_subscribe_confirm_receive_and_one_click_unsubscribe(site, smtp, open_pa
     assert axe_violations(page, axe_source) == []
     reader.refresh_from_db()
     assert reader.status == Subscriber.Status.CONFIRMED and reader.confirmed_at is not None
+    assert run_task_worker() == [("welcome_send_task", "SUCCESSFUL")]
     _, welcome = wait_for_mail(smtp, READER_EMAIL, 2)
     assert welcome["Subject"] == f"أهلًا بك في {newsletter_name()}"
     assert READER_NAME in body_text(welcome, "plain")

@@ -25,7 +25,9 @@ from nashr.newsletter.subscriptions import (
 )
 from nashr.newsletter.tokens import confirm_token_make, confirm_url_for
 
-pytestmark = pytest.mark.django_db
+# Confirmation and welcome emails are sent by background tasks; run them at
+# once here so each test sees the email its request caused.
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("immediate_tasks")]
 
 SUBSCRIBE = "/newsletter/subscribe/"
 NEUTRAL = "تحقّق من بريدك"
@@ -519,3 +521,27 @@ def test_confirmation_over_real_smtp_then_link_confirms_and_welcome_arrives(smtp
     assert welcome["Subject"] == "أهلًا بك في نشرة الصباح"
     assert welcome["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
     assert "أهلًا بك يا هدى" in welcome.get_body(("plain",)).get_content()
+
+
+def test_sign_up_request_sends_nothing_itself_and_its_queued_task_sends_one_confirmation(
+        settings, client, django_capture_on_commit_callbacks):
+    """With the real database task backend, the request only stores the
+    sign-up and queues a task (so a new address answers as fast as a known
+    one); the worker's task sends the confirmation, once even if run twice."""
+    from django_tasks_db.models import DBTaskResult
+
+    from nashr.newsletter.tasks import confirmation_send_task
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(SUBSCRIBE, {"email": "queued@example.org"}, REMOTE_ADDR="203.0.113.9")
+    assert response.status_code == 200
+    assert mail.outbox == []
+    queued = DBTaskResult.objects.filter(task_path__endswith="confirmation_send_task")
+    assert queued.count() == 1
+    subscriber = Subscriber.objects.get()
+    assert list(queued.get().args_kwargs["args"]) == [subscriber.pk, True]
+
+    assert confirmation_send_task.call(subscriber.pk, True) is True
+    assert confirmation_send_task.call(subscriber.pk, True) is False
+    assert [m.to for m in mail.outbox] == [["queued@example.org"]]

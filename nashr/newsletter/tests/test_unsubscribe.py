@@ -17,7 +17,9 @@ from nashr.newsletter.tokens import (
 
 from .test_subscribe import NEUTRAL, SUBSCRIBE, confirm_link, newsletter_settings, post  # noqa: F401
 
-pytestmark = pytest.mark.django_db
+# Confirmation and welcome emails are sent by background tasks; run them at
+# once here so each test sees the email its request caused.
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("immediate_tasks")]
 
 ONE_CLICK = "List-Unsubscribe=One-Click"
 
