@@ -44,24 +44,26 @@ import enum
 import logging
 import unicodedata
 from datetime import datetime, timedelta
-from email.header import Header
-from email.utils import formataddr
 from functools import partial
 
-from django.conf import settings
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
-from django.core.mail import EmailMultiAlternatives
 from django.core.validators import EmailValidator
 from django.db import transaction
 from django.db.models import Q
-from django.template.loader import render_to_string
-from django.utils import timezone
 from django.utils.encoding import punycode
 
+from .account_emails import (  # noqa: F401 - re-exported: part of this module's API
+    _now,
+    _setting,
+    _subject_header,
+    confirmation_lifetime_phrase,
+    newsletter_name,
+    subscriber_confirmation_send,
+    subscriber_welcome_send,
+)
 from .models import Subscriber, Suppression
 from .ratelimit import rate_limit_hit
-from .tokens import confirm_max_age, confirm_url_for, manage_url_for, unsubscribe_url_for
+from .tokens import confirm_max_age
 
 logger = logging.getLogger(__name__)
 
@@ -108,14 +110,6 @@ class SubscribeOutcome(enum.StrEnum):
     RATE_LIMITED = "rate_limited"            # over a limit: nothing stored, nothing sent
 
 
-def _setting(name: str, default: int) -> int:
-    return int(getattr(settings, name, default))
-
-
-def _now(now: datetime | None) -> datetime:
-    return now if now is not None else timezone.now()
-
-
 def _mask(email: str) -> str:
     """``a***@example.com``: enough for an operator's log, not a list of addresses."""
     local, _, domain = email.rpartition("@")
@@ -129,16 +123,6 @@ def _refuse_control_characters(value: str, *, message: str) -> None:
     for ch in value:
         if unicodedata.category(ch) in ("Cc", "Zl", "Zp"):
             raise ValidationError(message, code="control_characters")
-
-
-def newsletter_name() -> str:
-    """The newsletter's name for headings and subjects: ``نشرة <site>``, or
-    the site name alone when it already begins with "نشرة"/"النشرة" (the
-    default site "نشرة الصباح" must not become "نشرة نشرة الصباح")."""
-    site = settings.NASHR_SITE_NAME.strip()
-    if site.startswith(("نشرة", "النشرة")):
-        return site
-    return f"نشرة {site}"
 
 
 # --- validation -----------------------------------------------------------
@@ -351,140 +335,6 @@ def _subscribe(*, email: str, key: str, name: str, source: str, client_ip: str,
     return outcome
 
 
-# --- emails ---------------------------------------------------------------
-
-def _hours_phrase(hours: int) -> str:
-    """"72 ساعة", "3 ساعات", "ساعتين", "ساعة واحدة" — the noun after a
-    number follows CLDR's Arabic plural categories (as in
-    :func:`nashr.arabic.reading.format_reading_time`); accusative/genitive
-    dual because it follows "خلال".
-
-    >>> [_hours_phrase(n) for n in (1, 2, 3, 11, 72, 100)]
-    ['ساعة واحدة', 'ساعتين', '3 ساعات', '11 ساعة', '72 ساعة', '100 ساعة']
-    """
-    if hours == 1:
-        return "ساعة واحدة"
-    if hours == 2:
-        return "ساعتين"
-    if 3 <= hours % 100 <= 10:
-        return f"{hours} ساعات"
-    return f"{hours} ساعة"
-
-
-def confirmation_lifetime_phrase() -> str:
-    """How long a confirmation link lives, as an Arabic phrase for "valid
-    for …" (``NASHR_CONFIRMATION_MAX_AGE_HOURS``: "72 ساعة")."""
-    return _hours_phrase(settings.NASHR_CONFIRMATION_MAX_AGE_HOURS)
-
-
-def _from_address() -> str:
-    """``"<display name> <address>"``; ``formataddr`` quotes or RFC 2047-encodes
-    the display name, so commas or Arabic in it cannot split the header."""
-    return formataddr((settings.NASHR_NEWSLETTER_FROM_NAME, settings.NASHR_NEWSLETTER_FROM_EMAIL))
-
-
-def _subject_header(subject: str) -> str:
-    """``subject`` as RFC 2047 encoded-words on one line, for Django to fold.
-
-    Django encodes a non-ASCII subject without counting the "Subject: "
-    prefix, so Python's generator then breaks the line right after the
-    colon and the decoded subject starts with a space. Encoding here with
-    the header name counted avoids that. Python's ``Header`` splits UTF-8
-    only between characters, so every encoded-word decodes on its own
-    (RFC 2047 §5). ASCII subjects are returned unchanged.
-    """
-    if subject.isascii():
-        return subject
-    encoded = Header(subject, "utf-8", header_name="Subject").encode(linesep="\n")
-    return " ".join(encoded.split("\n "))
-
-
-def _message(*, template: str, subject: str, to: str, context: dict,
-             headers: dict[str, str] | None = None) -> EmailMultiAlternatives:
-    context = {
-        "site_name": settings.NASHR_SITE_NAME,
-        "site_url": settings.SITE_URL,
-        "newsletter_name": newsletter_name(),
-        **context,
-    }
-    text = render_to_string(f"newsletter/email/{template}.txt", context)
-    html = render_to_string(f"newsletter/email/{template}.html", context)
-    message = EmailMultiAlternatives(subject=_subject_header(subject), body=text, from_email=_from_address(),
-                                     to=[to], headers=headers or {})
-    message.attach_alternative(html, "text/html")
-    return message
-
-
-def _send_lock(kind: str, subscriber_id: int) -> tuple[str, bool]:
-    """A short cache lock so two requests racing for one address do not both
-    send; a cache outage lets the send through (the database checks hold)."""
-    key = f"nashr:nl:{kind}-sending:{subscriber_id}"
-    try:
-        return key, bool(cache.add(key, 1, timeout=120))
-    except Exception:  # noqa: BLE001
-        logger.exception("cache unavailable for the %s send lock", kind)
-        return "", True
-
-
-def _send_unlock(key: str) -> None:
-    if key:
-        try:
-            cache.delete(key)
-        except Exception:  # noqa: BLE001
-            logger.exception("cache unavailable releasing %s", key)
-
-
-def subscriber_confirmation_send(*, subscriber_id: int, respect_interval: bool = True,
-                                 now: datetime | None = None) -> bool:
-    """Send the double opt-in email to a pending subscriber.
-
-    Plain text + RTL HTML, Arabic subject ("أكّد اشتراكك في …"), From
-    ``NASHR_NEWSLETTER_FROM_NAME <NASHR_NEWSLETTER_FROM_EMAIL>``, with a
-    confirm link valid for ``NASHR_CONFIRMATION_MAX_AGE_HOURS``. The name
-    the form was given is *not* put in this email: until the owner of the
-    address confirms, it is a stranger's text.
-
-    Safe to run twice and from a task: does nothing unless the subscriber is
-    pending, not suppressed, and (with ``respect_interval``) was sent no
-    confirmation in the last ``NASHR_CONFIRMATION_RESEND_HOURS`` hours.
-    ``confirmation_sent_at`` is written only after the backend accepted the
-    message.
-
-    Returns:
-        ``True`` if a message was handed to ``EMAIL_BACKEND``. Send errors
-        (SMTP down, refused) are logged and give ``False``; never raised.
-    """
-    lock, acquired = _send_lock("confirm", subscriber_id)
-    if not acquired:
-        return False
-    try:
-        subscriber = Subscriber.objects.filter(pk=subscriber_id, status=Subscriber.Status.PENDING).first()
-        if subscriber is None:
-            return False
-        if Suppression.objects.filter(email_key=subscriber.email_key).exists():
-            return False
-        resend_after = timedelta(hours=_setting("NASHR_CONFIRMATION_RESEND_HOURS", 24))
-        if (respect_interval and subscriber.confirmation_sent_at
-                and _now(now) - subscriber.confirmation_sent_at < resend_after):
-            return False
-        message = _message(
-            template="confirmation",
-            subject=f"أكّد اشتراكك في {newsletter_name()}",
-            to=subscriber.email,
-            context={"confirm_url": confirm_url_for(subscriber),
-                     "expires_phrase": confirmation_lifetime_phrase()},
-        )
-        try:
-            message.send(fail_silently=False)
-        except Exception:  # noqa: BLE001 - any backend error: keep the sign-up, log, retry later
-            logger.exception("newsletter confirmation email to subscriber %s failed", subscriber.pk)
-            return False
-        Subscriber.objects.filter(pk=subscriber.pk).update(confirmation_sent_at=timezone.now())
-        return True
-    finally:
-        _send_unlock(lock)
-
-
 def subscriber_confirm(*, subscriber: Subscriber, now: datetime | None = None) -> bool:
     """Confirm a pending subscriber (the POST behind the confirm link).
 
@@ -508,38 +358,6 @@ def subscriber_confirm(*, subscriber: Subscriber, now: datetime | None = None) -
     if changed:
         logger.info("newsletter subscriber %s confirmed", subscriber.pk)
     return bool(changed)
-
-
-def subscriber_welcome_send(*, subscriber_id: int) -> bool:
-    """Send the welcome email to a confirmed subscriber, with their
-    unsubscribe and manage links and the ``List-Unsubscribe`` (https and
-    mailto) and ``List-Unsubscribe-Post: List-Unsubscribe=One-Click``
-    headers (RFC 2369, RFC 8058).
-
-    Returns ``True`` if the backend accepted it; errors are logged, never
-    raised. Called once per pending → confirmed transition."""
-    subscriber = Subscriber.objects.filter(pk=subscriber_id, status=Subscriber.Status.CONFIRMED).first()
-    if subscriber is None or Suppression.objects.filter(email_key=subscriber.email_key).exists():
-        return False
-    unsubscribe_url = unsubscribe_url_for(subscriber)
-    headers = {
-        "List-Unsubscribe": f"<{unsubscribe_url}>, <mailto:{settings.NASHR_UNSUBSCRIBE_MAILTO}?subject=unsubscribe>",
-        "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
-    }
-    message = _message(
-        template="welcome",
-        subject=f"أهلًا بك في {newsletter_name()}",
-        to=subscriber.email,
-        context={"name": subscriber.name, "unsubscribe_url": unsubscribe_url,
-                 "manage_url": manage_url_for(subscriber)},
-        headers=headers,
-    )
-    try:
-        message.send(fail_silently=False)
-    except Exception:  # noqa: BLE001
-        logger.exception("newsletter welcome email to subscriber %s failed", subscriber.pk)
-        return False
-    return True
 
 
 # --- unsubscribing and housekeeping -----------------------------------------
