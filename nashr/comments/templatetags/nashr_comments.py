@@ -1,0 +1,193 @@
+"""Template glue for comments: the section under an article, and the count
+on article cards. Thin: the data comes from :mod:`..selectors`."""
+
+from __future__ import annotations
+
+from django import template
+from django.conf import settings
+from django.db.models import QuerySet
+from django.utils.html import escape, format_html
+from django.utils.safestring import mark_safe
+
+from nashr import arabic
+
+from ..forms import HONEYPOT_FIELD, CommentForm, body_max_length
+from ..guard import REASON_LABELS, form_token_make
+from ..rendering import LINK_REL, author_url_clean, avatar_for, comment_body_html, comment_text_clean
+from ..selectors import article_comments_close_at, article_comments_open, comment_counts, comments_for_article
+
+register = template.Library()
+
+
+def comments_label(n: int) -> str:
+    """An Arabic count of comments, with the noun in the form the number
+    takes (singular, dual, plural 3-10, accusative singular 11+).
+
+    >>> [comments_label(n) for n in (0, 1, 2, 3, 10, 11, 100, 103)]
+    ['لا تعليقات', 'تعليق واحد', 'تعليقان', '3 تعليقات', '10 تعليقات', '11 تعليقًا', '100 تعليق', '103 تعليقات']
+    """
+    if n <= 0:
+        return "لا تعليقات"
+    if n == 1:
+        return "تعليق واحد"
+    if n == 2:
+        return "تعليقان"
+    digits = arabic.apply_digits(str(n), settings.NASHR_DIGITS)
+    tail = n % 100
+    if 3 <= tail <= 10:
+        return f"{digits} تعليقات"
+    if 11 <= tail <= 99:
+        return f"{digits} تعليقًا"
+    return f"{digits} تعليق"
+
+
+def _tree_size(nodes) -> int:
+    return sum(1 + _tree_size(n.thread) for n in nodes)
+
+
+def _find(nodes, pk: int):
+    for node in nodes:
+        if node.pk == pk:
+            return node
+        found = _find(node.thread, pk)
+        if found is not None:
+            return found
+    return None
+
+
+@register.simple_tag(takes_context=True)
+def comments_section(context) -> dict:
+    """Everything ``comments/includes/article_comments.html`` shows for the
+    article in ``page``: ``open``, ``closed_by_age``, ``comments`` (tree),
+    ``count``, ``form``, ``reply_to``, ``held``, ``max_depth``,
+    ``honeypot``. ``{"article": None}`` for anything that is not a saved
+    article (a preview of a new page)."""
+    from nashr.articles.models import ArticlePage
+
+    article = context.get("page")
+    request = context.get("request")
+    if not isinstance(article, ArticlePage) or not article.pk:
+        return {"article": None}
+    is_open = article_comments_open(article=article)
+    tree = comments_for_article(article_id=article.pk)
+    form = getattr(request, "_nashr_comment_form", None) if request is not None else None
+    reply_to = None
+    raw_reply = ""
+    if form is not None:
+        raw_reply = str(form.data.get("parent", ""))
+    elif request is not None:
+        raw_reply = request.GET.get("replyto", "")
+    if raw_reply.isascii() and raw_reply.isdigit():
+        reply_to = _find(tree, int(raw_reply))
+    if form is None:
+        form = CommentForm(initial={
+            "article": article.pk, "parent": reply_to.pk if reply_to else None,
+            "token": form_token_make(article_id=article.pk),
+        })
+    elif "token" in form.data:
+        # a fresh render time: the reader may simply correct and resend
+        form.data = form.data.copy()
+        form.data["token"] = form_token_make(article_id=article.pk)
+    close_at = article_comments_close_at(article=article)
+    return {
+        "article": article, "open": is_open, "comments": tree, "count": _tree_size(tree), "form": form,
+        "reply_to": reply_to, "max_depth": max(1, settings.NASHR_COMMENTS_MAX_DEPTH),
+        "held": request is not None and request.GET.get("comment") == "held",
+        "closed_by_age": article.comments_open and not is_open and close_at is not None,
+        "honeypot": HONEYPOT_FIELD, "max_length": body_max_length(),
+    }
+
+
+@register.filter
+def comment_body(text) -> str:
+    """A comment's plain text as safe paragraphs with linked URLs."""
+    return comment_body_html(str(text or ""))
+
+
+@register.filter
+def comment_avatar(name) -> str:
+    """The initials avatar: a coloured circle drawn by CSS, no image."""
+    avatar = avatar_for(str(name or ""))
+    return format_html('<span class="cm-avatar" style="--cm-hue: {}" aria-hidden="true">{}</span>',
+                       avatar["hue"], avatar["initials"])
+
+
+@register.filter
+def comment_author(comment) -> str:
+    """The commenter's name (bidi-isolated), linked to their website when it
+    is an http(s) URL, with ``rel="nofollow ugc noopener"``."""
+    name = escape(comment_text_clean(comment.author_name).strip()) or "قارئ"
+    url = author_url_clean(comment.author_url)
+    if url:
+        return mark_safe(f'<a class="cm-author__link" href="{escape(url)}" rel="{LINK_REL}"><bdi>{name}</bdi></a>')
+    return mark_safe(f"<bdi>{name}</bdi>")
+
+
+@register.filter
+def count_label(n) -> str:
+    return comments_label(int(n or 0))
+
+
+def _articles_in(value, found: dict, depth: int = 0) -> None:
+    """Collect articles already in memory in a template context value
+    (lists, tuples, dicts, a paginator page, an evaluated queryset) without
+    running any query."""
+    from django.core.paginator import Page as PaginatorPage
+
+    from nashr.articles.models import ArticlePage
+
+    if depth > 3 or len(found) > 500:
+        return
+    if isinstance(value, ArticlePage):
+        if value.pk:
+            found[value.pk] = True
+        return
+    if isinstance(value, PaginatorPage):
+        value = value.object_list
+    if isinstance(value, QuerySet):
+        value = value._result_cache
+        if value is None:
+            return
+    if isinstance(value, dict):
+        value = list(value.values())
+    if isinstance(value, (list, tuple)):
+        for item in value[:200]:
+            _articles_in(item, found, depth + 1)
+
+
+@register.simple_tag(takes_context=True)
+def comment_count(context, article) -> int:
+    """Approved comments of ``article``, for its card. The first call on a
+    page counts, in one query, every article of the page's context; later
+    cards read that answer (kept on the request)."""
+    request = context.get("request")
+    pk = getattr(article, "pk", None)
+    if not pk:
+        return 0
+    memo = getattr(request, "_nashr_comment_counts", None) if request is not None else None
+    if memo is None or pk not in memo["asked"]:
+        found: dict = {pk: True}
+        for value in context.flatten().values():
+            _articles_in(value, found)
+        ids = set(found)
+        counts = comment_counts(article_ids=ids)
+        if memo is None:
+            memo = {"asked": set(), "counts": {}}
+            if request is not None:
+                request._nashr_comment_counts = memo
+        memo["asked"] |= ids
+        memo["counts"].update(counts)
+    return memo["counts"].get(pk, 0)
+
+
+@register.filter
+def plain(text) -> str:
+    """Plain text without bidi controls or other control characters (for
+    emails and attributes); still auto-escaped where escaping is on."""
+    return comment_text_clean(str(text or ""))
+
+
+@register.filter
+def reason_label(code) -> str:
+    """The Arabic words for a guard reason code (the code itself if unknown)."""
+    return REASON_LABELS.get(str(code or ""), str(code or ""))
