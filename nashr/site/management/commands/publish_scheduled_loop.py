@@ -1,10 +1,13 @@
 """The scheduler: every ``--interval`` seconds, publish pages whose time has
 come (Wagtail's ``publish_scheduled``), start newsletter issues scheduled for
-now, and expire unconfirmed sign-ups. Stops on SIGTERM/SIGINT."""
+now, and expire unconfirmed sign-ups; once an hour, erase commenters' IP
+hashes older than ``NASHR_COMMENTS_IP_RETENTION_DAYS``. Stops on
+SIGTERM/SIGINT."""
 
 import logging
 import signal
 import threading
+import time
 
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
@@ -28,10 +31,32 @@ def _expire_unconfirmed() -> None:
     subscribers_expire_unconfirmed()
 
 
+_HOURLY_LAST_RUN: dict[str, float] = {}
+
+
+def _hourly(name: str, job):
+    """``job`` at most once an hour per process (the first loop runs it)."""
+
+    def run() -> None:
+        now = time.monotonic()
+        if now - _HOURLY_LAST_RUN.get(name, -3600.0) >= 3600.0:
+            _HOURLY_LAST_RUN[name] = now
+            job()
+
+    return run
+
+
+def _forget_comment_clients() -> None:
+    from nashr.comments.services import comments_forget_clients
+
+    comments_forget_clients()
+
+
 JOBS = [
     ("scheduled publishing", lambda: call_command("publish_scheduled", verbosity=0)),
     ("scheduled newsletter issues", _start_due_issues),
     ("unconfirmed sign-ups", _expire_unconfirmed),
+    ("commenters' IP retention", _hourly("comment-clients", _forget_comment_clients)),
 ]
 
 
