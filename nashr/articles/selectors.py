@@ -179,9 +179,15 @@ def articles_top_per_section(*, home, per_section: int) -> list:
 
 
 def article_meta_description(article) -> str:
+    """The article's description (meta, OpenGraph, Twitter, JSON-LD, feeds):
+    the editor's search description, else the standfirst, else the start of
+    the body — but never body text for an article gated for members
+    (:func:`nashr.members.selectors.article_gated`): then the title."""
+    from nashr.members.selectors import article_gated
+
     text = article.search_description or article.standfirst
     if not text:
-        text = body_plain_text(article.body)[:300]
+        text = article.title if article_gated(article=article) else body_plain_text(article.body)[:300]
     return " ".join(text.split())[:300]
 
 
@@ -200,9 +206,14 @@ def absolute(url: str) -> str:
     return settings.SITE_URL + url
 
 
-def article_json_ld(*, article, authors, og_image) -> str:
+def article_json_ld(*, article, authors, og_image, gated: bool = False) -> str:
     """JSON-LD ``NewsArticle`` (schema.org; Google's article structured data),
-    safe to embed in a ``<script>`` (``<``, ``>`` and ``&`` escaped)."""
+    safe to embed in a ``<script>`` (``<``, ``>`` and ``&`` escaped).
+
+    A ``gated`` article (members only) carries Google's paywalled-content
+    markup: ``isAccessibleForFree: false`` and a ``hasPart``
+    ``WebPageElement`` whose ``cssSelector`` names the members-only part
+    (developers.google.com/search/docs/appearance/structured-data/paywalled-content)."""
     published = article.published
     data: dict[str, Any] = {
         "@context": "https://schema.org",
@@ -234,6 +245,12 @@ def article_json_ld(*, article, authors, og_image) -> str:
     }
     if og_image is not None:
         data["image"] = [absolute(og_image.url)]
+    if gated:
+        from nashr.members.selectors import GATED_PART_CLASS
+
+        data["isAccessibleForFree"] = False
+        data["hasPart"] = {"@type": "WebPageElement", "isAccessibleForFree": False,
+                           "cssSelector": f".{GATED_PART_CLASS}"}
     text = json.dumps(data, ensure_ascii=False)
     return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
@@ -265,7 +282,20 @@ def article_page_context(*, article, request) -> dict[str, Any]:
             renditions = lead_image.get_renditions(*LEAD_SPECS, OG_SPEC)
     og_image = renditions.get(OG_SPEC)
     reading_minutes = article_reading_minutes(article=article, cacheable=not getattr(request, "is_preview", False))
+    from nashr.members.selectors import article_access_for_request
+
+    # The gate: a reader without access is sent only the first blocks;
+    # ``gated_blocks`` (the members-only rest) is empty for them.
+    access = article_access_for_request(article, request)
+    body_blocks = list(article.body)
+    gated_blocks: list = []
+    if access.gated:
+        body_blocks, rest = body_blocks[:access.free_blocks], body_blocks[access.free_blocks:]
+        gated_blocks = rest if access.full else []
     return {
+        "access": access,
+        "body_blocks": body_blocks,
+        "gated_blocks": gated_blocks,
         "authors": authors,
         "tags": tags,
         "section": section,
@@ -274,7 +304,7 @@ def article_page_context(*, article, request) -> dict[str, Any]:
         "og_image_url": absolute(og_image.url) if og_image else "",
         "reading_minutes": reading_minutes,
         "meta_description": article_meta_description(article),
-        "json_ld": article_json_ld(article=article, authors=authors, og_image=og_image),
+        "json_ld": article_json_ld(article=article, authors=authors, og_image=og_image, gated=access.gated),
         "canonical_url": page_absolute_url(article),
     }
 

@@ -78,3 +78,30 @@ def can_read(*, gated: bool, is_member: bool, is_editor: bool = False) -> Litera
     if not gated or is_member or is_editor:
         return FULL
     return TEASER
+
+
+def subscriber_is_member(*, status: str, confirmed: bool) -> bool:
+    """Whether a newsletter subscriber counts as a member (may sign in and
+    read gated articles).
+
+    ``status`` is ``Subscriber.status``; ``confirmed`` is True when the
+    address was ever confirmed (``Subscriber.confirmed_at`` is set). A
+    member is someone who proved the address through double opt-in; turning
+    the newsletter off afterwards (``"unsubscribed"``) keeps membership, as
+    Ghost does: the email list and the reading rights are two things.
+    ``"pending"`` (never confirmed) and ``"cleaned"`` (hard bounce or spam
+    complaint: the address cannot or must not receive a sign-in link) are
+    not members.
+
+    >>> subscriber_is_member(status="confirmed", confirmed=True)
+    True
+    >>> subscriber_is_member(status="unsubscribed", confirmed=True)
+    True
+    >>> subscriber_is_member(status="unsubscribed", confirmed=False)
+    False
+    >>> subscriber_is_member(status="pending", confirmed=False)
+    False
+    >>> subscriber_is_member(status="cleaned", confirmed=True)
+    False
+    """
+    return confirmed and status in ("confirmed", "unsubscribed")

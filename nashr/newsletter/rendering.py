@@ -39,6 +39,7 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.template.loader import render_to_string
+from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
 from .message import PLACEHOLDER_MANAGE, PLACEHOLDER_UNSUBSCRIBE
@@ -246,6 +247,16 @@ def article_email_render(*, article, subject: str) -> tuple[str, str]:
 
     article_url = page_absolute_url(article)
     site_url = settings.SITE_URL
+    # A members-only article: the first blocks only (an email is easily
+    # forwarded), then a pointer to the full text on the site (nashr.members).
+    from nashr.members.selectors import article_public_blocks
+
+    body, cut = article_public_blocks(article=article)
+    blocks = _body_blocks(body, article_url=article_url)
+    if cut:
+        blocks.append({"kind": "paragraph", "text": "بقية المقال للمشتركين: تابع القراءة على الموقع.\n",
+                       "html": mark_safe('<p><a href="%s">بقية المقال للمشتركين: تابع القراءة على الموقع.</a></p>'
+                                         % escape(article_url))})
     context = {
         "subject": subject,
         "site_name": settings.NASHR_SITE_NAME,
@@ -255,7 +266,7 @@ def article_email_render(*, article, subject: str) -> tuple[str, str]:
         "article_url": article_url,
         "byline": _byline(article),
         "lead": _image(article.lead_image, width=EMAIL_WIDTH),
-        "blocks": _body_blocks(article.body, article_url=article_url),
+        "blocks": blocks,
         "unsubscribe_url": PLACEHOLDER_UNSUBSCRIBE,
         "manage_url": PLACEHOLDER_MANAGE,
         "width": EMAIL_WIDTH,

@@ -6,6 +6,7 @@ from __future__ import annotations
 from django import template
 from django.conf import settings
 from django.db.models import QuerySet
+from django.utils.functional import LazyObject, Promise
 from django.utils.html import escape, format_html
 from django.utils.safestring import mark_safe
 
@@ -137,6 +138,11 @@ def _articles_in(value, found: dict, depth: int = 0) -> None:
     from nashr.articles.models import ArticlePage
 
     if depth > 3 or len(found) > 500:
+        return
+    # Lazy values (the CSRF token, the user) must stay unevaluated: even an
+    # isinstance() check evaluates a SimpleLazyObject, and evaluating the
+    # CSRF token sets a cookie on every anonymous page. type() does not.
+    if issubclass(type(value), (LazyObject, Promise)):
         return
     if isinstance(value, ArticlePage):
         if value.pk:

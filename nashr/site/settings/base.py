@@ -112,6 +112,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Cache-Control: private / Vary: Cookie for members' pages (nashr.members)
+    "nashr.members.middleware.MemberCacheMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
@@ -351,8 +353,62 @@ LOGGING = {
 NASHR_ARCHIVE_GATE_DAYS = env_int("NASHR_ARCHIVE_GATE_DAYS", 0)
 # How many body blocks a reader without access sees before the gate.
 NASHR_GATE_FREE_BLOCKS = env_int("NASHR_GATE_FREE_BLOCKS", 3)
+# Magic-link sign-in (django-sesame): links expire after this many minutes
+# and work once (a sign-in changes last_login, which revokes the link).
+NASHR_SIGNIN_LINK_MAX_AGE_MINUTES = env_int("NASHR_SIGNIN_LINK_MAX_AGE_MINUTES", 30)
+SESAME_MAX_AGE = NASHR_SIGNIN_LINK_MAX_AGE_MINUTES * 60
+SESAME_ONE_TIME = True
+SESAME_INVALIDATE_ON_EMAIL_CHANGE = True
+# Editors sign in with a password (ModelBackend); a magic link is accepted
+# only for a member's own user, never an editor's (nashr/members/models.py).
+AUTHENTICATION_BACKENDS = [
+    "django.contrib.auth.backends.ModelBackend",
+    "nashr.members.backends.MemberTokenBackend",
+]
+# Sign-in requests (fixed windows in the cache, nashr.newsletter.ratelimit)
+NASHR_SIGNIN_LIMIT_PER_IP = env_int("NASHR_SIGNIN_LIMIT_PER_IP", 5)
+NASHR_SIGNIN_WINDOW_PER_IP_S = env_int("NASHR_SIGNIN_WINDOW_PER_IP_S", 600)
+NASHR_SIGNIN_LIMIT_PER_ADDRESS = env_int("NASHR_SIGNIN_LIMIT_PER_ADDRESS", 3)
+NASHR_SIGNIN_WINDOW_PER_ADDRESS_S = env_int("NASHR_SIGNIN_WINDOW_PER_ADDRESS_S", 3600)
+# The invitation to subscribe on free articles: on/off, after how much of
+# the article (percent scrolled), and for how many days "continue reading"
+# keeps it away.
+NASHR_INVITE_ENABLED = env_bool("NASHR_INVITE_ENABLED", True)
+NASHR_INVITE_SCROLL_PERCENT = env_int("NASHR_INVITE_SCROLL_PERCENT", 50)
+NASHR_INVITE_DISMISS_DAYS = env_int("NASHR_INVITE_DISMISS_DAYS", 7)
 
 # --- Reader comments (nashr.comments) ---
+#: replies nest this many levels deep at most (1 = no replies)
+NASHR_COMMENTS_MAX_DEPTH = env_int("NASHR_COMMENTS_MAX_DEPTH", 3)
+#: "oldest" or "newest": order of top-level comments under an article
+NASHR_COMMENTS_ORDER = os.environ.get("NASHR_COMMENTS_ORDER", "oldest")
+#: comments close this many days after an article is published (0 = never)
+NASHR_COMMENTS_CLOSE_AFTER_DAYS = env_int("NASHR_COMMENTS_CLOSE_AFTER_DAYS", 0)
+#: longest comment, in characters
+NASHR_COMMENTS_MAX_LENGTH = env_int("NASHR_COMMENTS_MAX_LENGTH", 5000)
+#: more links than this in one comment hold it for moderation
+NASHR_COMMENTS_MAX_LINKS = env_int("NASHR_COMMENTS_MAX_LINKS", 2)
+#: a form posted sooner than this many seconds after it was shown is refused
+NASHR_COMMENTS_MIN_SECONDS = env_int("NASHR_COMMENTS_MIN_SECONDS", 3)
+#: comments allowed per client address / per email address per window
+NASHR_COMMENTS_LIMIT_PER_IP = env_int("NASHR_COMMENTS_LIMIT_PER_IP", 10)
+NASHR_COMMENTS_WINDOW_PER_IP_S = env_int("NASHR_COMMENTS_WINDOW_PER_IP_S", 600)
+NASHR_COMMENTS_LIMIT_PER_EMAIL = env_int("NASHR_COMMENTS_LIMIT_PER_EMAIL", 5)
+NASHR_COMMENTS_WINDOW_PER_EMAIL_S = env_int("NASHR_COMMENTS_WINDOW_PER_EMAIL_S", 600)
+#: comma-separated words, email addresses and IPs whose comments go to spam
+#: (editors can add more in the admin)
+NASHR_COMMENTS_BLOCKLIST = env_list("NASHR_COMMENTS_BLOCKLIST", [])
+#: publish at once the comments of an address that already has an approved
+#: comment (0: every comment waits for moderation)
+NASHR_COMMENTS_APPROVE_KNOWN = env_bool("NASHR_COMMENTS_APPROVE_KNOWN", True)
+#: dotted path of the spam checker class (Akismet-style services plug in here)
+NASHR_COMMENTS_SPAM_CHECKER = os.environ.get(
+    "NASHR_COMMENTS_SPAM_CHECKER", "nashr.comments.guard.NoopChecker"
+)
+#: email editors when a comment waits for moderation
+NASHR_COMMENTS_NOTIFY_EDITORS = env_bool("NASHR_COMMENTS_NOTIFY_EDITORS", False)
+#: hashed IP addresses and user agents are erased after this many days
+NASHR_COMMENTS_IP_RETENTION_DAYS = env_int("NASHR_COMMENTS_IP_RETENTION_DAYS", 30)
 
 # --- Search and related articles (nashr.search) ---
 

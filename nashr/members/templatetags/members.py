@@ -1,0 +1,42 @@
+"""Template tags for members: the header link and the invitation dialog."""
+
+from __future__ import annotations
+
+from django import template
+from django.conf import settings
+
+from ..selectors import member_for_request, request_is_editor
+
+register = template.Library()
+
+
+@register.inclusion_tag("members/includes/nav_link.html", takes_context=True)
+def member_nav(context) -> dict:
+    """The header's "sign in" link, or "my account" for a signed-in member."""
+    request = context.get("request")
+    member = member_for_request(request) if request is not None else None
+    return {"is_member": member is not None,
+            "next": request.path if request is not None else "/"}
+
+
+@register.inclusion_tag("members/includes/invite.html", takes_context=True)
+def member_invite(context) -> dict:
+    """The invitation to subscribe (a ``<dialog>``, closed, opened by
+    nashr.js after the reader has scrolled ``NASHR_INVITE_SCROLL_PERCENT``
+    of the article). Rendered only on a free article (``access`` in the
+    context, from the article page), for a reader who is neither member nor
+    editor, and while ``NASHR_INVITE_ENABLED``."""
+    access = context.get("access")
+    request = context.get("request")
+    show = bool(
+        settings.NASHR_INVITE_ENABLED and access is not None and not access.gated
+        and request is not None and not getattr(request, "is_preview", False)
+        and member_for_request(request) is None
+        and not request_is_editor(request)
+    )
+    return {
+        "show": show,
+        "site_name": context.get("site_name", settings.NASHR_SITE_NAME),
+        "scroll_percent": max(0, min(100, int(settings.NASHR_INVITE_SCROLL_PERCENT))),
+        "dismiss_days": max(0, int(settings.NASHR_INVITE_DISMISS_DAYS)),
+    }
