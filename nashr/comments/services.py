@@ -271,3 +271,24 @@ def comment_notify_stop(*, comment: Comment) -> int:
     return (Comment.objects.filter(article_id=comment.article_id, author_email=comment.author_email,
                                    notify_replies=True)
             .update(notify_replies=False, notify_confirmed_at=None))
+
+
+#: The name an erased commenter's comments keep (as WordPress's personal
+#: data eraser does with "Anonymous"): the text stays part of the thread.
+ANONYMOUS_NAME = "قارئ"
+
+
+def comments_author_forget(*, email: str) -> int:
+    """Erase a commenter's personal data from their comments (account
+    deletion, or a reader's erasure request): the address, name, website,
+    IP hash, browser string and reply notifications of every comment posted
+    with ``email`` (compared case-insensitively). The comment text stays,
+    signed ``ANONYMOUS_NAME``. Returns the number of comments changed; an
+    empty ``email`` changes nothing."""
+    email = (email or "").strip()
+    if not email:
+        return 0
+    return Comment.objects.filter(author_email__iexact=email).update(
+        author_email="", author_name=ANONYMOUS_NAME, author_url="", ip_hash="", user_agent="",
+        notify_replies=False, notify_confirmed_at=None,
+    )

@@ -304,9 +304,16 @@ def member_delete(*, member: Member) -> None:
     (address, name, dates; its deliveries go with it), the member row and
     its Django user. A suppression-list entry for the address, if the
     newsletter app made one (bounce, complaint), stays: it exists so the
-    address is never mailed again. Nothing else about the member is kept."""
+    address is never mailed again. Comments posted with the address keep
+    their text but lose the address, name, website and client data
+    (:func:`nashr.comments.services.comments_author_forget`). Nothing else
+    about the member is kept."""
+    from nashr.comments.services import comments_author_forget
+
     with transaction.atomic():
         user_id, subscriber_id, member_id = member.user_id, member.subscriber_id, member.pk
+        email = Subscriber.objects.filter(pk=subscriber_id).values_list("email", flat=True).first()
+        comments_author_forget(email=email or "")
         Member.objects.filter(pk=member_id).delete()
         Subscriber.objects.filter(pk=subscriber_id).delete()
         get_user_model()._default_manager.filter(pk=user_id, is_staff=False, is_superuser=False).delete()

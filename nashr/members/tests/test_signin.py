@@ -243,6 +243,15 @@ def test_delete_account_removes_the_personal_data(django_capture_on_commit_callb
     issue = Issue.objects.create(subject="عدد")
     Delivery.objects.create(issue=issue, subscriber=subscriber)
     Suppression.objects.create(email_key="old-bounce@example.org", reason=Suppression.Reason.HARD_BOUNCE)
+    from nashr.articles.tests.factories import build_site
+    from nashr.comments.models import Comment
+
+    article = build_site(articles_per_section=1, body_images=0)["articles"][0]
+    mine = Comment.objects.create(
+        article=article, author_name="سارة", author_email="Reader@Example.org", author_url="https://sara.example",
+        body="تعليقي على المقال", status="approved", ip_hash="f" * 64, user_agent="Firefox", notify_replies=True)
+    theirs = Comment.objects.create(article=article, author_name="ليلى", author_email="laila@example.org",
+                                    body="تعليق آخر", status="approved")
     assert client.post("/account/delete/", {}).status_code == 400  # the box was not ticked
     assert Subscriber.objects.exists()
     response = client.post("/account/delete/", {"confirm": "yes"})
@@ -256,6 +265,13 @@ def test_delete_account_removes_the_personal_data(django_capture_on_commit_callb
     assert not Member.objects.exists()
     assert Suppression.objects.count() == 1  # the newsletter's own list is not ours to empty
     assert client.get("/account/").status_code == 302
+    # the member's comments stay in the thread, without anything personal
+    mine.refresh_from_db()
+    assert (mine.author_email, mine.author_name, mine.author_url, mine.ip_hash, mine.user_agent) == (
+        "", "قارئ", "", "", "")
+    assert mine.body == "تعليقي على المقال" and mine.notify_replies is False
+    theirs.refresh_from_db()
+    assert (theirs.author_email, theirs.author_name) == ("laila@example.org", "ليلى")
 
 
 def test_member_user_is_not_an_editor(django_capture_on_commit_callbacks):
