@@ -27,6 +27,7 @@ _ACTIONS = {
     "spam": (services.comment_spam, "صُنّف التعليق مزعجًا."),
     "trash": (services.comment_trash, "نُقل التعليق إلى المهملات."),
 }
+MSG_REPLY_HIDDEN = "لا يمكن الرد على تعليق مزعج أو في المهملات: لن يظهر على الموقع. انشره أولًا إن كان سليمًا."
 BULK_LABELS = {"approve": "نُشر", "pending": "أُعيد إلى المراجعة", "spam": "صُنّف مزعجًا",
                "trash": "نُقل إلى المهملات", "delete": "حُذف نهائيًا"}
 
@@ -53,7 +54,8 @@ def moderation(request):
     _require_moderator(request)
     if request.method == "POST":
         action = request.POST.get("action", "")
-        ids = [int(i) for i in request.POST.getlist("ids") if i.isascii() and i.isdigit()]
+        # ids a 64-bit integer column can hold (a forged huge id made SQLite raise: HTTP 500)
+        ids = [int(i) for i in request.POST.getlist("ids") if i.isascii() and i.isdigit() and 0 < int(i) < 2**63]
         if action == "delete":
             _require_moderator(request, delete=True)
         if not ids or action not in BULK_LABELS:
@@ -111,6 +113,9 @@ def comment_reply(request, pk: int):
     comment = get_object_or_404(Comment.objects.select_related("article"), pk=pk)
     if request.method == "POST":
         form = CommentReplyForm(request.POST)
+        if comment.status in (Comment.Status.SPAM, Comment.Status.TRASH):
+            # the reply would be published on its own, under no comment
+            form.add_error("body", MSG_REPLY_HIDDEN)
         if form.is_valid():
             reply = services.comment_reply_as_editor(parent=comment, user=request.user,
                                                      body=form.cleaned_data["body"])
@@ -119,4 +124,5 @@ def comment_reply(request, pk: int):
     else:
         form = CommentReplyForm()
     return TemplateResponse(request, "comments/admin/edit.html", {"comment": comment, "form": form,
-                                                                   "mode": "reply"})
+                                                                   "mode": "reply"},
+                            status=400 if form.errors else 200)

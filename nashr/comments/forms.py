@@ -4,9 +4,13 @@ Arabic messages next to each field."""
 
 from __future__ import annotations
 
+import unicodedata
+
 from django import forms
 from django.conf import settings
 from django.core.validators import ProhibitNullCharactersValidator
+
+from .rendering import comment_text_clean
 
 NAME_MAX = 100
 EMAIL_MAX = 254
@@ -21,6 +25,14 @@ def _no_nul(value: str) -> str:
     if "\x00" in (value or ""):
         raise forms.ValidationError(MSG_CONTROL)
     return value
+
+
+def _visible(text: str) -> str:
+    """``text`` without what the page would not show: spaces, control and
+    format characters (bidi marks and controls, zero-width spaces and
+    joiners). Empty for a comment that would show as a blank box."""
+    return "".join(ch for ch in comment_text_clean(text or "")
+                   if not ch.isspace() and unicodedata.category(ch) not in ("Cc", "Cf"))
 
 
 class _Text(forms.CharField):
@@ -86,9 +98,15 @@ class CommentForm(forms.Form):
         _no_nul(self.data.get("author_email", ""))
         return self.cleaned_data["author_email"].strip()
 
+    def clean_author_name(self) -> str:
+        name = self.cleaned_data["author_name"]
+        if not _visible(name):
+            raise forms.ValidationError("اكتب اسمك.")
+        return name
+
     def clean_body(self) -> str:
         body = self.cleaned_data["body"]
-        if not body.strip():
+        if not _visible(body):
             raise forms.ValidationError("اكتب تعليقك.")
         return body
 

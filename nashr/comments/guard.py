@@ -173,12 +173,16 @@ def _blocklist() -> list[str]:
 
 def _blocked_term(submission: Submission) -> str | None:
     """The first blocklist entry the submission matches: an IP (or CIDR
-    network) against the client, an address (or ``@domain``) against the
+    network) against the client (for IPv6, its /64: a blocked address
+    blocks the /64 it is in, as the rate limits count one /64 as one
+    reader), an address (or ``@domain``) against the
     email, anything else as a case-insensitive substring of the name, email,
     website and text."""
     client = None
     try:
-        client = ipaddress.ip_address(submission.client_ip) if submission.client_ip else None
+        # an IPv4 address, or the /64 network an IPv6 client is bucketed by
+        # (nashr.newsletter.ratelimit.client_ip): never a single IPv6 address
+        client = ipaddress.ip_network(submission.client_ip, strict=False) if submission.client_ip else None
     except ValueError:
         pass
     email = submission.author_email.casefold()
@@ -189,7 +193,7 @@ def _blocked_term(submission: Submission) -> str | None:
         except ValueError:
             network = None
         if network is not None:
-            if client is not None and client.version == network.version and client in network:
+            if client is not None and client.version == network.version and client.overlaps(network):
                 return term
             continue
         if "@" in term and " " not in term:

@@ -33,12 +33,16 @@ from django.db.models import Q
 from django.template.loader import render_to_string
 from django.urls import reverse
 
+from nashr.newsletter.ratelimit import rate_limit_hit
+
 from .models import Comment
 from .rendering import comment_text_clean
 
 logger = logging.getLogger(__name__)
 
 CONFIRM_MAX_AGE = timedelta(days=7)
+#: confirmation emails ("turn on reply notifications") one address gets a day
+NOTIFY_REQUESTS_PER_DAY = 3
 _SALT_CONFIRM = "nashr.comments.notify-confirm"
 _SALT_STOP = "nashr.comments.notify-stop"
 
@@ -132,10 +136,19 @@ def comment_editors_notify(*, comment_id: int) -> int:
 
 def comment_notify_request(*, comment_id: int) -> int:
     """Email a reader who ticked "notify me of replies" the link that turns
-    it on. Sent once per comment (at most one pending request)."""
+    it on. Sent once per comment, and to one address at most
+    ``NOTIFY_REQUESTS_PER_DAY`` times per (fixed, UTC) day."""
     comment = Comment.objects.filter(pk=comment_id, notify_replies=True, notify_confirmed_at__isnull=True) \
         .exclude(author_email="").select_related("article").first()
     if comment is None:
+        return 0
+    # The form needs no proof of the address: whoever types someone else's
+    # address could have the site mail them once per comment. A few
+    # requests per address a day, and no more.
+    if not rate_limit_hit(scope="comment-notify-request", key=comment.author_email.casefold(),
+                          limit=NOTIFY_REQUESTS_PER_DAY, window_s=24 * 3600):
+        logger.warning("reply-notification request for comment %s not sent: address over the daily limit",
+                       comment.pk)
         return 0
     base = settings.SITE_URL.rstrip("/")
     confirm = base + reverse("comments:notify_confirm", args=[notify_token_make(comment=comment, kind="confirm")])

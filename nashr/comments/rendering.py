@@ -59,8 +59,12 @@ def _split_url(match_text: str) -> tuple[str, str]:
 
 
 def _link(url: str) -> str:
-    parts = urlsplit(url)
-    if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
+    try:
+        parts = urlsplit(url)
+        host = parts.hostname
+    except ValueError:  # e.g. "http://[::1": not a URL a browser could open
+        return escape(url)
+    if parts.scheme.lower() not in ("http", "https") or not host:
         return escape(url)
     return f'<a href="{escape(url)}" rel="{LINK_REL}" dir="ltr">{escape(url)}</a>'
 
@@ -127,15 +131,15 @@ def author_url_clean(url: str) -> str:
     url = comment_text_clean(url or "").strip()
     if not url or any(ch.isspace() or ch in '<>"\'`\\{}|^' for ch in url):
         return ""
-    scheme = urlsplit(url).scheme.lower()
-    if not scheme and "." in url.split("/", 1)[0] and ":" not in url.split("/", 1)[0]:
-        url = "https://" + url
-        scheme = "https"
-    if scheme not in ("http", "https"):
-        return ""
     try:
+        scheme = urlsplit(url).scheme.lower()
+        if not scheme and "." in url.split("/", 1)[0] and ":" not in url.split("/", 1)[0]:
+            url = "https://" + url
+            scheme = "https"
+        if scheme not in ("http", "https"):
+            return ""
         host = urlsplit(url).hostname
-    except ValueError:
+    except ValueError:  # e.g. an unclosed "[" of an IPv6 host
         return ""
     if not host or "." not in host or len(url) > 200:
         return ""

@@ -68,15 +68,36 @@ def comments_for_article(*, article_id: int, order: str | None = None) -> list[C
 
 
 def comment_counts(*, article_ids: Iterable[int]) -> dict[int, int]:
-    """``{article id: number of approved comments}`` for the given articles,
-    in ONE query (for article cards); articles without comments are absent."""
+    """``{article id: number of comments its page shows}`` for the given
+    articles, in ONE query (for article cards); articles without comments
+    are absent. Counted as :func:`comments_for_article` shows them: approved,
+    and not under a comment that is not (a trashed comment takes its
+    approved replies off the page, so off the count too)."""
     ids = {int(i) for i in article_ids if i is not None}
     if not ids:
         return {}
-    return dict(
-        Comment.objects.filter(article_id__in=ids, status=Comment.Status.APPROVED)
-        .values("article_id").annotate(n=Count("pk")).values_list("article_id", "n")
-    )
+    rows = list(Comment.objects.filter(article_id__in=ids, status=Comment.Status.APPROVED)
+                .values_list("pk", "parent_id", "article_id"))
+    article_of = {pk: article_id for pk, _, article_id in rows}
+    parent_of = {pk: parent_id for pk, parent_id, _ in rows}
+    counts: dict[int, int] = {}
+    for pk, _, article_id in rows:
+        if _reaches_top(pk, parent_of=parent_of, article_of=article_of):
+            counts[article_id] = counts.get(article_id, 0) + 1
+    return counts
+
+
+def _reaches_top(pk: int, *, parent_of: dict, article_of: dict) -> bool:
+    """Whether every ancestor of comment ``pk`` is in ``parent_of`` (the
+    approved comments) and of the same article. Stops on a cycle."""
+    seen = {pk}
+    parent = parent_of[pk]
+    while parent is not None:
+        if parent not in parent_of or article_of.get(parent) != article_of.get(pk) or parent in seen:
+            return False
+        seen.add(parent)
+        parent = parent_of[parent]
+    return True
 
 
 def comments_pending_count() -> int:
@@ -92,7 +113,10 @@ def comment_status_counts() -> dict[str, int]:
 
 def comments_for_feed(*, article_id: int | None = None, limit: int = 30) -> list[Comment]:
     """The newest approved comments of one article (or of the whole site),
-    with their live, public article, newest first, in one query."""
+    with their live, public article, newest first: those the article page
+    shows, so never a reply under a comment that was trashed, filed as
+    spam or put back in the queue. One query per batch of ``limit``
+    comments, plus one per level of replies whose parents must be checked."""
     from nashr.articles.models import ArticlePage
 
     live_ids = ArticlePage.objects.live().public().values("pk")
@@ -100,7 +124,41 @@ def comments_for_feed(*, article_id: int | None = None, limit: int = 30) -> list
           .select_related("article").order_by("-created_at", "-pk"))
     if article_id is not None:
         qs = qs.filter(article_id=article_id)
-    return list(qs[:limit])
+    shown: list[Comment] = []
+    start = 0
+    while len(shown) < limit:
+        batch = list(qs[start:start + limit])
+        if not batch:
+            break
+        start += limit
+        shown += _under_shown_parents(batch)
+    return shown[:limit]
+
+
+def _under_shown_parents(comments: list[Comment]) -> list[Comment]:
+    """``comments`` without those that have an ancestor that is not
+    approved or belongs to another article (the page leaves them out)."""
+    known: dict[int, tuple[int | None, int, bool]] = {}  # pk -> (parent, article, approved)
+    wanted = {c.parent_id for c in comments if c.parent_id}
+    while wanted:
+        for pk, parent_id, art, status in (Comment.objects.filter(pk__in=wanted)
+                                           .values_list("pk", "parent_id", "article_id", "status")):
+            known[pk] = (parent_id, art, status == Comment.Status.APPROVED)
+        for pk in wanted - known.keys():
+            known[pk] = (None, 0, False)  # gone
+        wanted = {parent for parent, _, ok in known.values() if ok and parent and parent not in known}
+
+    def ok(comment: Comment) -> bool:
+        parent, seen = comment.parent_id, {comment.pk}
+        while parent is not None:
+            up, art, approved = known[parent]
+            if not approved or art != comment.article_id or parent in seen:
+                return False
+            seen.add(parent)
+            parent = up
+        return True
+
+    return [c for c in comments if ok(c)]
 
 
 def comments_queue(*, status: str, search: str = "") -> QuerySet:

@@ -123,16 +123,38 @@ def comment_submit(*, article, author_name: str, author_email: str, body: str, a
     status = {guard.APPROVE: Comment.Status.APPROVED, guard.HOLD: Comment.Status.PENDING,
               guard.SPAM: Comment.Status.SPAM}[verdict.action]
     parent = _parent_for(article_id=article.pk, parent_id=parent_id)
-    with transaction.atomic():
-        comment = Comment.objects.create(
-            article_id=article.pk, parent_id=parent.id, depth=parent.depth + 1,
-            author_name=submission.author_name, author_email=author_email, author_url=submission.author_url,
-            body=body, status=status, guard_reason="" if status == Comment.Status.APPROVED else verdict.reason,
-            ip_hash=ip_hash, user_agent=submission.user_agent, notify_replies=notify_replies,
-        )
-        _after_save(comment=comment, newly_approved=status == Comment.Status.APPROVED)
+    try:
+        with transaction.atomic():
+            _duplicate_check(submission=submission)
+            comment = Comment.objects.create(
+                article_id=article.pk, parent_id=parent.id, depth=parent.depth + 1,
+                author_name=submission.author_name, author_email=author_email, author_url=submission.author_url,
+                body=body, status=status, guard_reason="" if status == Comment.Status.APPROVED else verdict.reason,
+                ip_hash=ip_hash, user_agent=submission.user_agent, notify_replies=notify_replies,
+            )
+            _after_save(comment=comment, newly_approved=status == Comment.Status.APPROVED)
+    except CommentRejected as exc:
+        CommentRejection.objects.create(article_id=article.pk, reason=exc.verdict.reason, ip_hash=ip_hash)
+        raise
     logger.info("comment %s on article %s stored as %s", comment.pk, article.pk, status)
     return comment
+
+
+def _duplicate_check(*, submission: guard.Submission) -> None:
+    """The guard's duplicate rule again, inside the transaction that
+    stores the comment: a double click sends two identical posts at once,
+    and both pass the guard's check before either is stored. On SQLite the
+    transaction holds the write lock from its start (IMMEDIATE), on
+    PostgreSQL the article row is locked, so the second post waits for the
+    first and then sees it. Raises :class:`CommentRejected` ("duplicate")."""
+    from nashr.articles.models import ArticlePage
+
+    list(ArticlePage.objects.select_for_update().filter(pk=submission.article_id).values_list("pk"))
+    if Comment.objects.filter(
+        article_id=submission.article_id, author_email__iexact=submission.author_email, body=submission.body,
+    ).exclude(status=Comment.Status.TRASH).exists():
+        logger.info("comment on article %s: reject (duplicate, posted twice at once)", submission.article_id)
+        raise CommentRejected(guard.Verdict(guard.REJECT, "duplicate", guard.MSG_DUPLICATE))
 
 
 def _after_save(*, comment: Comment, newly_approved: bool) -> None:
@@ -282,13 +304,25 @@ def comments_author_forget(*, email: str) -> int:
     """Erase a commenter's personal data from their comments (account
     deletion, or a reader's erasure request): the address, name, website,
     IP hash, browser string and reply notifications of every comment posted
-    with ``email`` (compared case-insensitively). The comment text stays,
+    with ``email`` (compared case-insensitively, and with an internationalised
+    domain in either spelling). The comment text stays,
     signed ``ANONYMOUS_NAME``. Returns the number of comments changed; an
     empty ``email`` changes nothing."""
+    from django.db.models import Q
+
+    from nashr.newsletter.subscriptions import subscriber_email_key
+
     email = (email or "").strip()
     if not email:
         return 0
-    return Comment.objects.filter(author_email__iexact=email).update(
+    # The same mailbox may be spelt with its domain in Unicode or in IDNA
+    # ("xn--"): a browser's type=email field sends the latter. Match by the
+    # newsletter's address key, among the few comments with this local part.
+    key = subscriber_email_key(email=email)
+    local = email.rpartition("@")[0]
+    same = [pk for pk, address in Comment.objects.filter(author_email__istartswith=f"{local}@")
+            .values_list("pk", "author_email") if subscriber_email_key(email=address) == key]
+    return Comment.objects.filter(Q(author_email__iexact=email) | Q(pk__in=same)).update(
         author_email="", author_name=ANONYMOUS_NAME, author_url="", ip_hash="", user_agent="",
         notify_replies=False, notify_confirmed_at=None,
     )

@@ -10,7 +10,8 @@ from sesame.backends import SesameBackendMixin
 class MemberTokenBackend(SesameBackendMixin, ModelBackend):
     """Accepts a sesame token only for a member's own user: one with a
     :class:`~nashr.members.models.Member` row, active, neither staff nor
-    superuser. A token can therefore never sign an editor in, and a session
+    superuser, with no groups and no permissions of its own. A token can
+    therefore never sign an editor in, and a session
     started by this backend ends as soon as the user stops being such a
     member (the session's user is looked up through :meth:`get_user`).
 
@@ -21,6 +22,10 @@ class MemberTokenBackend(SesameBackendMixin, ModelBackend):
             get_user_model()._default_manager
             .filter(pk=user_id, is_active=True, is_staff=False, is_superuser=False,
                     nashr_member__isnull=False)
+            # a member user someone gave a group or a permission (Wagtail's
+            # admin needs no is_staff: a group is enough) is an editor now,
+            # and an emailed link must never open the admin
+            .filter(groups__isnull=True, user_permissions__isnull=True)
             .first()
         )
         return user

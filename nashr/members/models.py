@@ -11,8 +11,8 @@ checks the links. What keeps members out of the editors' admin:
   ``wagtailadmin.access_admin``) refuses it like any stranger;
 - the only backend that accepts a magic-link token
   (:class:`nashr.members.backends.MemberTokenBackend`) accepts it only for a
-  user that has a :class:`Member` row and is neither staff nor superuser,
-  so a link can never sign an editor in, even one whose address is also a
+  user that has a :class:`Member` row, is neither staff nor superuser and
+  has no groups or permissions, so a link can never sign an editor in, even one whose address is also a
   subscriber's;
 - usernames are ``member-<random hex>``, never the address, so no member
   username can collide with or impersonate an editor's.

@@ -32,7 +32,7 @@ from urllib.parse import urlencode
 from django.conf import settings
 from django.contrib.auth import get_user_model, login
 from django.core.mail import EmailMultiAlternatives
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
@@ -179,7 +179,14 @@ def member_ensure(*, subscriber: Subscriber) -> Member:
                     is_staff=False, is_superuser=False, is_active=True)
         user.set_unusable_password()
         user.save()
-        member = Member.objects.create(user=user, subscriber=subscriber)
+        try:
+            with transaction.atomic():
+                member = Member.objects.create(user=user, subscriber=subscriber)
+        except IntegrityError:
+            # Two first sign-in requests at once (a double click): the other
+            # one made the member first. Use it; drop the user made here.
+            user.delete()
+            member = Member.objects.select_related("user").get(subscriber=subscriber)
     elif member.user.email != subscriber.email_key:
         member.user.email = subscriber.email_key
         member.user.save(update_fields=["email"])
