@@ -20,7 +20,7 @@ import unicodedata
 
 from .digits import to_western
 
-__all__ = ["normalise_for_search"]
+__all__ = ["normalise_exact", "normalise_for_search"]
 
 # Harakat, Quranic annotation marks and tatweel (Unicode Arabic block chart,
 # U+0600–U+06FF), plus zero-width and bidi controls: deleted.
@@ -43,11 +43,41 @@ _FOLD = str.maketrans(
 )
 
 
-def _pass(text: str) -> str:
+def _pass(text: str, *, fold: bool = True) -> str:
     text = unicodedata.normalize("NFKC", text).casefold()
     text = unicodedata.normalize("NFKC", text)
-    text = text.translate(_DELETE).translate(_FOLD)
+    text = text.translate(_DELETE)
+    if fold:
+        text = text.translate(_FOLD)
     return to_western(text)
+
+
+def _stable(text: str, *, fold: bool) -> str:
+    result = _pass(text, fold=fold)
+    # Deleting a mark can bring a base letter next to a combining mark that
+    # NFKC now composes (e.g. "e" + U+0653 + U+0301), or NFKC may yield a
+    # character the folding maps; repeat until stable (one or two passes).
+    while True:
+        again = _pass(result, fold=fold)
+        if again == result:
+            break
+        result = again
+    return " ".join(result.split())
+
+
+def normalise_exact(text: str) -> str:
+    """The *exact* form of text for search: as :func:`normalise_for_search`
+    but with the letters kept as written (``أ`` stays ``أ``, ``ة`` stays
+    ``ة``). Harakat, tatweel, zero-width and bidi controls still go, case is
+    folded and digits become ASCII: a reader cannot see those differences.
+    A word whose exact form matches ranks above one that only matches folded.
+
+    >>> normalise_exact("أَحْمَد في المدرسةِ ٢٠٢٦")
+    'أحمد في المدرسة 2026'
+    >>> normalise_exact(normalise_exact("إِنَّ ﻻ")) == normalise_exact("إِنَّ ﻻ") == 'إن لا'
+    True
+    """
+    return _stable(text, fold=False)
 
 
 def normalise_for_search(text: str) -> str:
@@ -82,13 +112,4 @@ def normalise_for_search(text: str) -> str:
     >>> normalise_for_search("کتاب\u200cهای ﻻزم")
     'كتابهاي لازم'
     """
-    result = _pass(text)
-    # Deleting a mark can bring a base letter next to a combining mark that
-    # NFKC now composes (e.g. "e" + U+0653 + U+0301), or NFKC may yield a
-    # character the folding maps; repeat until stable (one or two passes).
-    while True:
-        again = _pass(result)
-        if again == result:
-            break
-        result = again
-    return " ".join(result.split())
+    return _stable(text, fold=True)

@@ -13,9 +13,10 @@ of ``ال وال بال كال فال لل``; Larkey, Ballesteros & Connell, SIG
 removed first, then the Snowball Arabic stemmer (PyStemmer, the algorithm
 Lucene and PostgreSQL use) is applied until the word stops changing — one
 Snowball pass alone leaves ``والمدرسه`` and ``المدرسه`` with different stems.
-A single attached ``ب ف ك ل`` is ambiguous (``بيت``, ``فكره``), so for words
-of five letters or more it adds a third, *alternative* key: the stem of the
-word without that letter. Latin-script words get the Snowball English stem.
+A single attached ``ب ف ك ل`` (after an optional ``و``) is ambiguous
+(``بيت``, ``فكره``), so when at least three letters follow it the word gets
+a third, *alternative* key: the stem of the word without that letter
+(``لبنك`` → ``بنك``, ``وباحتجاجات`` → ``احتجاج``). Latin-script words get the Snowball English stem.
 """
 
 from __future__ import annotations
@@ -26,8 +27,9 @@ from functools import lru_cache
 import Stemmer
 
 from nashr.arabic import normalise_for_search
+from nashr.arabic.normalise import normalise_exact
 
-__all__ = ["WordKeys", "index_text", "search_terms", "word_keys", "words"]
+__all__ = ["WordKeys", "exact_words", "index_text", "search_terms", "word_keys", "words"]
 
 # Runs of letters and digits (no underscore) in folded text.
 _WORD = re.compile(r"[^\W_]+")
@@ -53,6 +55,17 @@ def words(text: str) -> list[str]:
     []
     """
     return _WORD.findall(normalise_for_search(text or ""))
+
+
+def exact_words(text: str) -> list[str]:
+    """The words of ``text`` as written (:func:`nashr.arabic.normalise.normalise_exact`:
+    no harakat or tatweel, lower case, ASCII digits, letters not folded),
+    for the *exact* column that lifts exact matches above folded ones.
+
+    >>> exact_words("أعلنَ الرئيـسُ عن مستشفى جديد في ٢٠٢٦")
+    ['أعلن', 'الرئيس', 'عن', 'مستشفى', 'جديد', 'في', '2026']
+    """
+    return _WORD.findall(normalise_exact(text or ""))
 
 
 def _light_prefix(word: str) -> str:
@@ -110,6 +123,10 @@ def word_keys(word: str) -> WordKeys:
     ('المدرسه', 'مدرس', '')
     >>> word_keys("لمدرسه")
     ('لمدرسه', 'لمدرس', 'مدرس')
+    >>> word_keys("لبنك")
+    ('لبنك', 'لبن', 'بنك')
+    >>> word_keys("وباحتجاجات")[2]
+    'احتجاج'
     >>> word_keys("elections")
     ('elections', 'elect', '')
     >>> word_keys("2026")
@@ -118,8 +135,9 @@ def word_keys(word: str) -> WordKeys:
     if _ARABIC.search(word):
         stem = _snowball_arabic(_light_prefix(word)) or word
         alternative = ""
-        if word[0] in _ONE_LETTER and len(word) >= 5:
-            alternative = _snowball_arabic(_light_prefix(word[1:])) or ""
+        rest = word[1:] if word[0] == "و" and len(word) >= 5 else word
+        if rest[0] in _ONE_LETTER and len(rest) >= 4:
+            alternative = _snowball_arabic(_light_prefix(rest[1:])) or ""
             if alternative == stem:
                 alternative = ""
     elif _LATIN.match(word):

@@ -23,6 +23,10 @@ class ArticleSearchEntry(models.Model):
     standfirst_keys = models.TextField(blank=True)
     tags_keys = models.TextField(blank=True)
     body_keys = models.TextField(blank=True)
+    #: Every word of title, standfirst, tags and body as written
+    #: (:func:`nashr.search.keys.exact_words`): an exact match ranks above a
+    #: folded or stemmed one.
+    exact_keys = models.TextField(blank=True)
     indexed_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -34,3 +38,36 @@ class ArticleSearchEntry(models.Model):
 
     def __str__(self) -> str:
         return f"search entry {self.article_id}"
+
+
+class RelatedArticle(models.Model):
+    """One item of an article's related-articles list (مقالات ذات صلة):
+    ``related`` is the ``rank``-th (1-based) most similar live article to
+    ``article``, with its similarity ``score`` (see :mod:`.related`).
+
+    Written only by :func:`nashr.search.services.related_compute`; rows whose
+    ``related`` article is later unpublished stay until the next refresh and
+    are filtered out when read; deleting either article deletes the row.
+    """
+
+    article = models.ForeignKey(
+        "articles.ArticlePage", on_delete=models.CASCADE, related_name="+",
+    )
+    related = models.ForeignKey(
+        "articles.ArticlePage", on_delete=models.CASCADE, related_name="+",
+    )
+    score = models.FloatField()
+    rank = models.PositiveSmallIntegerField()
+
+    class Meta:
+        app_label = "search"
+        verbose_name = "مقال ذو صلة"
+        verbose_name_plural = "مقالات ذات صلة"
+        ordering = ["article", "rank"]
+        constraints = [
+            models.UniqueConstraint(fields=["article", "related"], name="search_related_unique_pair"),
+        ]
+        indexes = [models.Index(fields=["article", "rank"], name="search_related_article_rank")]
+
+    def __str__(self) -> str:
+        return f"{self.article_id} → {self.related_id} (#{self.rank})"

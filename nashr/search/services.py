@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.db import connection, transaction
 
-from .keys import index_text, words
+from .keys import exact_words, index_text, words
 
 
 def _public_article(article_id: int):
@@ -17,12 +17,15 @@ def _entry_fields(article) -> dict[str, str]:
     from nashr.articles.blocks import body_plain_text
 
     tags = " ".join(tag.name for tag in article.tags.all())
+    body = body_plain_text(article.body)
+    exact = exact_words(" ".join([article.title, article.standfirst, tags, body]))
     return {
         "title_exact": " ".join(words(article.title)),
         "title_keys": index_text(article.title),
         "standfirst_keys": index_text(article.standfirst),
         "tags_keys": index_text(tags),
-        "body_keys": index_text(body_plain_text(article.body)),
+        "body_keys": index_text(body),
+        "exact_keys": " ".join(exact),
     }
 
 
@@ -69,3 +72,272 @@ def search_index_rebuild() -> int:
             with connection.cursor() as cursor:
                 cursor.execute("INSERT INTO search_articlefts(search_articlefts) VALUES ('rebuild')")
     return count
+
+
+# --- related articles ------------------------------------------------------
+
+#: Query terms (highest weight first) used to fetch candidates from the index.
+RELATED_QUERY_TERMS = 24
+#: Candidates scored exactly per computation ...
+RELATED_CANDIDATES = 60
+#: ... chosen by bm25 among at most this many newest index matches.
+RELATED_SCAN = 3000
+#: After an article changes, this many of its most similar articles have
+#: their own lists recomputed (it may now belong in them).
+RELATED_NEIGHBOURS = 12
+
+_KEY_COLUMNS = ("title_keys", "standfirst_keys", "tags_keys", "body_keys")
+
+
+#: Per-process memory of the counts of frequent terms, ``{(db alias, term):
+#: (count, expires at)}``. Reading a term's count costs in proportion to it,
+#: so the words held by thousands of articles cost most, recur in nearly
+#: every computation and barely change in relative terms within an hour.
+_FREQUENT: dict[tuple[str, str], tuple[int, float]] = {}
+FREQUENT_DF = 1000
+FREQUENT_TTL_S = 3600.0
+
+
+def _document_frequencies(terms: list[str], cache: dict | None = None) -> tuple[int, dict[str, int]]:
+    """``(number of indexed articles, {term: articles holding it})``.
+
+    SQLite: from the FTS5 index (``search_articlefts_terms``, a ``fts5vocab``
+    table). PostgreSQL: one GIN index count per term. Elsewhere: counted
+    over the stored stems. ``cache`` (a dict the caller keeps for a batch
+    of computations, e.g. one task or one rebuild) saves reading the same
+    term's count twice: the frequent words, whose counts cost most to read,
+    recur in every article. Counts of :data:`FREQUENT_DF` or more are also
+    kept per process for :data:`FREQUENT_TTL_S` seconds."""
+    import time
+
+    from .models import ArticleSearchEntry
+
+    cache = {} if cache is None else cache
+    now = time.monotonic()
+    total = cache.get(None)
+    if total is None:
+        # Counting a large index table reads all of it; the total of a
+        # large site is remembered like a frequent term's count.
+        hit = _FREQUENT.get((connection.alias, None))
+        if hit is not None and hit[1] > now:
+            total = hit[0]
+        else:
+            total = ArticleSearchEntry.objects.count()
+            if total >= FREQUENT_DF:
+                _FREQUENT[(connection.alias, None)] = (total, now + FREQUENT_TTL_S)
+        cache[None] = total
+    if not terms:
+        return total, {}
+    df = {t: cache[t] for t in terms if t in cache}
+    for term in terms:
+        if term not in df:
+            hit = _FREQUENT.get((connection.alias, term))
+            if hit is not None and hit[1] > now:
+                df[term] = cache[term] = hit[0]
+    missing = [t for t in terms if t not in df]
+    if missing and connection.vendor == "sqlite":
+        found: dict[str, int] = {}
+        with connection.cursor() as cursor:
+            for start in range(0, len(missing), 500):
+                chunk = missing[start:start + 500]
+                marks = ", ".join(["%s"] * len(chunk))
+                cursor.execute(f"SELECT term, doc FROM search_articlefts_terms WHERE term IN ({marks})", chunk)
+                found.update(dict(cursor.fetchall()))
+        for term in missing:
+            df[term] = cache[term] = found.get(term, 0)
+            if df[term] >= FREQUENT_DF:
+                _FREQUENT[(connection.alias, term)] = (df[term], now + FREQUENT_TTL_S)
+        return total, df
+    if not missing:
+        return total, df
+    if connection.vendor == "postgresql":
+        from .query import _lexeme
+
+        with connection.cursor() as cursor:
+            for term in missing:  # each a GIN index look-up
+                cursor.execute("SELECT count(*) FROM search_articlesearchentry WHERE search_vector @@ %s::tsquery",
+                               [_lexeme(term)])
+                df[term] = cache[term] = cursor.fetchone()[0]
+        return total, df
+    from .related import entry_tf
+
+    wanted = set(terms)
+    counts: dict[str, int] = dict.fromkeys(terms, 0)
+    for columns in ArticleSearchEntry.objects.values(*_KEY_COLUMNS).iterator(chunk_size=1000):
+        for term in set(entry_tf(columns)) & wanted:
+            counts[term] += 1
+    return total, counts
+
+
+def _candidate_ids(*, article_id: int, query: dict[str, float]) -> list[int]:
+    """Ids of the indexed articles most likely similar to ``query``: the
+    best matches of its heaviest terms (an OR query on the FTS5 index, by
+    bm25, on SQLite; on the tsvector, by ts_rank_cd, on PostgreSQL);
+    elsewhere every indexed article."""
+    from .models import ArticleSearchEntry
+    from .query import fts_string
+
+    terms = sorted(query, key=lambda t: -query[t])[:RELATED_QUERY_TERMS]
+    if not terms:
+        return []
+    if connection.vendor == "postgresql":
+        from .query import _lexeme
+
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT article_id FROM search_articlesearchentry, CAST(%s AS tsquery) q"
+                " WHERE search_vector @@ q AND article_id != %s"
+                " ORDER BY ts_rank_cd(search_vector, q) DESC, article_id DESC LIMIT %s",
+                [" | ".join(_lexeme(t) for t in terms), article_id, RELATED_CANDIDATES],
+            )
+            return [row[0] for row in cursor.fetchall()]
+    if connection.vendor != "sqlite":
+        return list(ArticleSearchEntry.objects.exclude(article_id=article_id)
+                    .values_list("article_id", flat=True))
+    match = " OR ".join(fts_string(t) for t in terms)
+    # Two stages, as in search: bm25 over the newest matches only (FTS5
+    # yields them in rowid order), so a few frequent terms cannot make
+    # it score most of a large index.
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT id FROM (SELECT rowid AS id, rank AS score FROM search_articlefts"
+            " WHERE search_articlefts MATCH %s AND rowid != %s ORDER BY rowid DESC LIMIT %s)"
+            " ORDER BY score LIMIT %s",
+            [match, article_id, RELATED_SCAN, RELATED_CANDIDATES],
+        )
+        return [row[0] for row in cursor.fetchall()]
+
+
+def related_candidates(*, article_id: int, df_cache: dict | None = None) -> list:
+    """Every scored candidate for article ``article_id`` (a list of
+    :class:`nashr.search.related.Candidate`, unordered, content similarity
+    set, boosts not applied yet); ``[]`` when the article is not indexed."""
+    from nashr.articles.models import ArticlePage, ArticleTag
+
+    from .models import ArticleSearchEntry
+    from .related import Candidate, cosine, days_between, entry_tf, entry_vector, query_vector
+
+    columns = ArticleSearchEntry.objects.filter(article_id=article_id).values(*_KEY_COLUMNS).first()
+    if columns is None:
+        return []
+    tf = entry_tf(columns)
+    total, df = _document_frequencies(list(tf), df_cache)
+    query = query_vector(tf, df=df, total=total)
+    ids = _candidate_ids(article_id=article_id, query=query)
+    if not ids:
+        return []
+    entries = ArticleSearchEntry.objects.filter(article_id__in=ids).values_list("article_id", *_KEY_COLUMNS)
+    info = {
+        row[0]: row[1:]
+        for row in ArticlePage.objects.filter(pk__in=[*ids, article_id], live=True)
+        .values_list("pk", "path", "date_published", "first_published_at")
+    }
+    tags: dict[int, set[int]] = {}
+    for obj_id, tag_id in ArticleTag.objects.filter(content_object_id__in=[*ids, article_id]) \
+            .values_list("content_object_id", "tag_id"):
+        tags.setdefault(obj_id, set()).add(tag_id)
+    own = info.get(article_id)
+    if own is None:
+        return []
+    own_tags = tags.get(article_id, set())
+    out = []
+    for row in entries:
+        pk, cols = row[0], dict(zip(_KEY_COLUMNS, row[1:]))
+        meta = info.get(pk)
+        if meta is None:  # indexed but no longer live: the index lags
+            continue
+        out.append(Candidate(
+            article_id=pk,
+            content=cosine(query, entry_vector(entry_tf(cols))),
+            shared_tags=len(own_tags & tags.get(pk, set())),
+            same_section=meta[0][:-4] == own[0][:-4],
+            days_apart=days_between(meta[1] or meta[2], own[1] or own[2]),
+        ))
+    return out
+
+
+def related_compute(*, article_id: int, df_cache: dict | None = None) -> list[int]:
+    """Recompute and store the related-articles list of article
+    ``article_id`` (replacing the old one). An article that is not indexed
+    (draft, unpublished, private, deleted) gets an empty list.
+
+    Returns the ids of the candidates by falling score (the list itself
+    is its first :data:`~nashr.search.related.MAX_ITEMS` at most): the
+    articles whose own lists may change because of this one."""
+    from .models import RelatedArticle
+    from .related import related_select
+
+    candidates = related_candidates(article_id=article_id, df_cache=df_cache)
+    picked = related_select(list(candidates))
+    with transaction.atomic():
+        RelatedArticle.objects.filter(article_id=article_id).delete()
+        if picked:
+            from nashr.articles.models import ArticlePage
+
+            if ArticlePage.objects.filter(pk=article_id).exists():
+                RelatedArticle.objects.bulk_create([
+                    RelatedArticle(article_id=article_id, related_id=c.article_id,
+                                   score=round(c.score, 6), rank=rank)
+                    for rank, c in enumerate(picked, start=1)
+                ])
+    related_renditions_ensure(article_ids=[c.article_id for c in picked])
+    ranked = sorted((c for c in candidates if c.score > 0 or c.content > 0),
+                    key=lambda c: (-c.score, -c.content, -c.article_id))
+    return [c.article_id for c in ranked]
+
+
+def related_refresh(*, article_id: int) -> int:
+    """After article ``article_id`` was published, edited, unpublished or
+    deleted: recompute its own list, the lists that show it now, and those
+    of its :data:`RELATED_NEIGHBOURS` most similar articles (it may enter
+    them). Neighbours are not propagated further. Safe to run twice.
+    Returns the number of lists recomputed."""
+    from .models import RelatedArticle
+
+    df_cache: dict = {}
+    neighbours = related_compute(article_id=article_id, df_cache=df_cache)[:RELATED_NEIGHBOURS]
+    showing = list(RelatedArticle.objects.filter(related_id=article_id).values_list("article_id", flat=True))
+    todo = list(dict.fromkeys([*neighbours, *showing]))
+    for other in todo:
+        related_compute(article_id=other, df_cache=df_cache)
+    return 1 + len(todo)
+
+
+def related_rebuild(*, progress=None) -> int:
+    """Recompute the related list of every indexed article (after
+    :func:`search_index_rebuild`). ``progress``, if given, is called with
+    each article id. Returns the number of lists computed."""
+    from .models import ArticleSearchEntry, RelatedArticle
+
+    ids = list(ArticleSearchEntry.objects.order_by("article_id").values_list("article_id", flat=True))
+    RelatedArticle.objects.exclude(article_id__in=ArticleSearchEntry.objects.values("article_id")).delete()
+    df_cache: dict = {}
+    for article_id in ids:
+        related_compute(article_id=article_id, df_cache=df_cache)
+        if progress is not None:
+            progress(article_id)
+    return len(ids)
+
+
+def related_renditions_ensure(*, article_ids: list[int]) -> None:
+    """Make the card rendition (:data:`nashr.search.selectors.RELATED_CARD_SPEC`)
+    of these articles' lead images where missing, so the related box reads
+    it in its one query and never renders an image at page time. An image
+    whose file cannot be read is skipped (the card then shows no image)."""
+    import logging
+
+    from nashr.articles.images import NewsImage
+    from nashr.articles.models import ArticlePage
+
+    from .selectors import RELATED_CARD_SPEC
+
+    if not article_ids:
+        return
+    lead_ids = ArticlePage.objects.filter(pk__in=article_ids, lead_image__isnull=False).values("lead_image_id")
+    images = NewsImage.objects.filter(pk__in=lead_ids).exclude(renditions__filter_spec=RELATED_CARD_SPEC)
+    for image in images:
+        try:
+            image.get_rendition(RELATED_CARD_SPEC)
+        except Exception:  # a missing or broken source file must not stop the task
+            logging.getLogger(__name__).warning("no card rendition for image %s", image.pk, exc_info=True)
+

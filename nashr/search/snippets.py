@@ -67,10 +67,12 @@ def highlight(text: str, keys: frozenset[str], *, max_chars: int | None = None) 
 def article_snippet(*, article, keys: frozenset[str], max_chars: int = 240) -> SafeString:
     """A snippet from the article's public text (standfirst, then body):
     the first passage holding a query word, marked; else the start of the
-    standfirst or body, escaped."""
+    standfirst or body, escaped. An article gated for members gives a
+    snippet from its standfirst only, never its body (nashr.members)."""
     from nashr.articles.blocks import body_plain_text
+    from nashr.members.selectors import article_gated
 
-    body = body_plain_text(article.body)
+    body = "" if article_gated(article=article) else body_plain_text(article.body)
     for text in (article.standfirst, body):
         snippet = highlight(text, keys, max_chars=max_chars)
         if snippet is not None:

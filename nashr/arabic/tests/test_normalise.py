@@ -86,3 +86,32 @@ def test_folded_arabic_uses_only_base_letters(text):
     folded = normalise_for_search(text)
     assert not set(folded) & set("أإآٱىةؤئکیـ\u064b\u064c\u064d\u064e\u064f\u0650\u0651\u0652\u200c")
     assert not set(folded) & set("٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹")
+
+
+# --- the exact form (letters as written) ------------------------------------
+
+from nashr.arabic.normalise import normalise_exact  # noqa: E402
+
+
+@pytest.mark.parametrize(
+    ("text", "exact"),
+    [
+        ("أَحْمَد", "أحمد"),  # harakat go, hamza stays
+        ("المدرسةُ", "المدرسة"),  # ta marbuta stays
+        ("مستشفى", "مستشفى"),  # alef maqsura stays
+        ("الرئيـــس", "الرئيس"),  # tatweel goes
+        ("عام ٢٠٢٦", "عام 2026"),
+        ("\u202bنص\u202c", "نص"),
+        ("Apple", "apple"),
+    ],
+)
+def test_exact_form(text, exact):
+    assert normalise_exact(text) == exact
+
+
+@given(st.text())
+def test_exact_form_never_raises_is_idempotent_and_folds_to_the_search_form(text):
+    once = normalise_exact(text)
+    assert normalise_exact(once) == once
+    assert normalise_exact(unicodedata.normalize("NFD", text)) == normalise_exact(unicodedata.normalize("NFC", text))
+    assert normalise_for_search(once) == normalise_for_search(text)
