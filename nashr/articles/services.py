@@ -32,10 +32,10 @@ def page_slug_normalise(*, page) -> None:
     if page.pk is None and parent is None and page.path:
         parent = page.get_parent()
     if page.pk is None and parent is not None:
-        siblings = set(
-            parent.get_children().exclude(pk=page.pk).values_list("slug", flat=True)
-        )
-        slug = unique_slug(slug, siblings, max_length=SLUG_MAX_LENGTH)
+        # one indexed lookup per candidate, not every sibling's slug: a
+        # section with thousands of articles (an import) stays fast
+        siblings = parent.get_children()
+        slug = unique_slug(slug, lambda s: siblings.filter(slug=s).exists(), max_length=SLUG_MAX_LENGTH)
     page.slug = slug
 
 

@@ -1,0 +1,77 @@
+"""``nashr import-wordpress EXPORT.xml [--uploads DIR] [--fetch-media] [--dry-run] [--author-map FILE]``
+
+Imports a WordPress export (WXR, Tools → Export) into Nashr: authors,
+categories (sections), tags, photos, posts, pages, comments and redirects
+from the old URLs (rules: :mod:`nashr.importers.wordpress`). A progress bar
+goes to stderr; the report (counts per kind, then every warning with the
+WordPress id and the line in the file) goes to stdout.
+
+Exit status: 0 when anything was imported, updated or already present;
+1 when nothing could be imported (unreadable or refused file, or every
+record skipped); 2 for a usage error.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+
+from nashr.importers.wordpress.importer import WordPressImporter
+from nashr.importers.wordpress.mapping import author_map_load
+from nashr.importers.wordpress.reader import WxrError
+
+
+class Command(BaseCommand):
+    help = ("Import a WordPress export (WXR) with photos, comments and redirects — "
+            "استيراد موقع ووردبريس من ملف التصدير")
+
+    def add_arguments(self, parser) -> None:
+        parser.add_argument("export", help="the WXR file exported by WordPress (Tools → Export)")
+        parser.add_argument("--uploads", metavar="DIR",
+                            help="the old site's wp-content/uploads folder (photos are read from it)")
+        parser.add_argument("--fetch-media", action="store_true",
+                            help="download photos from their URLs in the export (timeout, size limit)")
+        parser.add_argument("--dry-run", action="store_true",
+                            help="read everything and report what would happen; store nothing")
+        parser.add_argument("--author-map", metavar="FILE",
+                            help="CSV: wordpress_login,nashr_author (an author's slug or name)")
+        parser.add_argument("--no-progress", action="store_true", help="no progress bar on stderr")
+
+    def handle(self, *args, export: str, uploads: str | None, fetch_media: bool, dry_run: bool,
+               author_map: str | None, no_progress: bool, **options) -> None:
+        path = Path(export)
+        if not path.is_file():
+            raise CommandError(f"الملف غير موجود — file not found: {path}")
+        if uploads and not Path(uploads).is_dir():
+            raise CommandError(f"مجلد الرفع غير موجود — uploads folder not found: {uploads}")
+        try:
+            authors = author_map_load(author_map) if author_map else {}
+        except ValueError as exc:
+            raise CommandError(str(exc)) from None
+        importer = WordPressImporter(
+            path=path, uploads=Path(uploads) if uploads else None, fetch_media=fetch_media,
+            dry_run=dry_run, author_map=authors, progress=None if no_progress else sys.stderr,
+        )
+        # Wagtail logs every page created and published at INFO; the
+        # report says it better, once.
+        wagtail_log = logging.getLogger("wagtail")
+        level = wagtail_log.level
+        wagtail_log.setLevel(logging.WARNING)
+        try:
+            report = importer.run()
+        except WxrError as exc:
+            raise CommandError(str(exc)) from None
+        finally:
+            wagtail_log.setLevel(level)
+        for line in report.summary_lines():
+            self.stdout.write(line)
+        if report.notes:
+            self.stdout.write("")
+            self.stdout.write(f"التنبيهات — warnings ({len(report.notes)}):")
+            for note in report.notes:
+                self.stdout.write(f"  {path.name}: {note}")
+        if report.usable == 0:
+            raise CommandError("لم يُستورد شيء من الملف — nothing in the file could be imported")
