@@ -4,6 +4,7 @@ Callers pass every option in (region, digits, time zone, lengths), so the same
 functions serve templates, the search index, importers and tests.
 
 - :mod:`.slugs` — readable Unicode slugs: :func:`slugify`, :func:`unique_slug`
+- :mod:`.counting` — :func:`count_phrase` ("N things" with CLDR plural forms)
 - :mod:`.reading` — :func:`strip_html`, :func:`word_count`,
   :func:`reading_time_minutes`, :func:`format_reading_time`
 - :mod:`.digits` — :func:`to_arabic_indic`, :func:`to_western`, :func:`apply_digits`
@@ -12,6 +13,7 @@ functions serve templates, the search index, importers and tests.
 - :mod:`.normalise` — :func:`normalise_for_search`
 """
 
+from .counting import count_phrase
 from .bidi import isolate_ltr, isolate_ltr_html, strip_bidi_controls
 from .dates import format_date, format_datetime, format_hijri
 from .digits import apply_digits, to_arabic_indic, to_western
@@ -21,6 +23,7 @@ from .slugs import slugify, unique_slug
 
 __all__ = [
     "apply_digits",
+    "count_phrase",
     "format_date",
     "format_datetime",
     "format_hijri",

@@ -19,7 +19,7 @@ import re
 import unicodedata
 from html.parser import HTMLParser
 
-from .digits import apply_digits
+from .counting import count_phrase
 
 __all__ = [
     "ARABIC_WORDS_PER_MINUTE",
@@ -171,23 +171,6 @@ def reading_time_minutes(text: str, *, words_per_minute: int = ARABIC_WORDS_PER_
     return max(1, -(-words // words_per_minute))
 
 
-def _plural_category(n: int) -> str:
-    """CLDR plural category of a non-negative integer in Arabic (CLDR
-    ``plurals.xml``, locale ``ar``: zero n=0; one n=1; two n=2;
-    few n%100=3..10; many n%100=11..99; other everything else)."""
-    if n == 0:
-        return "zero"
-    if n == 1:
-        return "one"
-    if n == 2:
-        return "two"
-    if 3 <= n % 100 <= 10:
-        return "few"
-    if 11 <= n % 100 <= 99:
-        return "many"
-    return "other"
-
-
 def format_reading_time(minutes: int, *, digits: str = "latn") -> str:
     """A duration in minutes as an Arabic phrase with the correct plural.
 
@@ -226,13 +209,5 @@ def format_reading_time(minutes: int, *, digits: str = "latn") -> str:
     """
     if minutes < 0:
         raise ValueError(f"minutes must be >= 0, not {minutes}")
-    category = _plural_category(minutes)
-    if category == "one":
-        phrase = "دقيقة واحدة"
-    elif category == "two":
-        phrase = "دقيقتان"
-    elif category == "few":
-        phrase = f"{minutes} دقائق"
-    else:
-        phrase = f"{minutes} دقيقة"
-    return apply_digits(phrase, digits)
+    return count_phrase(minutes, one="دقيقة واحدة", two="دقيقتان", few="{n} دقائق", many="{n} دقيقة",
+                        digits=digits)

@@ -38,6 +38,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 
+from nashr.arabic.counting import count_phrase
 from nashr.newsletter.models import Subscriber, Suppression
 from nashr.newsletter.ratelimit import rate_limit_hit
 from nashr.newsletter.subscriptions import (
@@ -82,19 +83,13 @@ def _mask(email: str) -> str:
 
 def minutes_phrase(minutes: int) -> str:
     """"30 دقيقة", "5 دقائق", "دقيقتين", "دقيقة واحدة": the noun after a
-    number by CLDR's Arabic plural categories (as
-    :func:`nashr.newsletter.subscriptions._hours_phrase` does for hours).
+    number by CLDR's Arabic plural categories
+    (:func:`nashr.arabic.counting.count_phrase`).
 
     >>> [minutes_phrase(n) for n in (1, 2, 5, 15, 30, 100)]
     ['دقيقة واحدة', 'دقيقتين', '5 دقائق', '15 دقيقة', '30 دقيقة', '100 دقيقة']
     """
-    if minutes == 1:
-        return "دقيقة واحدة"
-    if minutes == 2:
-        return "دقيقتين"
-    if 3 <= minutes % 100 <= 10:
-        return f"{minutes} دقائق"
-    return f"{minutes} دقيقة"
+    return count_phrase(minutes, one="دقيقة واحدة", two="دقيقتين", few="{n} دقائق", many="{n} دقيقة")
 
 
 def signin_lifetime_phrase() -> str:

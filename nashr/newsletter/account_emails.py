@@ -22,6 +22,8 @@ from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 from django.utils import timezone
 
+from nashr.arabic.counting import count_phrase
+
 from .models import Subscriber, Suppression
 from .tokens import confirm_url_for, manage_url_for, unsubscribe_url_for
 
@@ -60,13 +62,7 @@ def _hours_phrase(hours: int) -> str:
     >>> [_hours_phrase(n) for n in (1, 2, 3, 11, 72, 100)]
     ['ساعة واحدة', 'ساعتين', '3 ساعات', '11 ساعة', '72 ساعة', '100 ساعة']
     """
-    if hours == 1:
-        return "ساعة واحدة"
-    if hours == 2:
-        return "ساعتين"
-    if 3 <= hours % 100 <= 10:
-        return f"{hours} ساعات"
-    return f"{hours} ساعة"
+    return count_phrase(hours, one="ساعة واحدة", two="ساعتين", few="{n} ساعات", many="{n} ساعة")
 
 
 def confirmation_lifetime_phrase() -> str:

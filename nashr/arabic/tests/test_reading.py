@@ -9,7 +9,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from nashr.arabic import format_reading_time, reading_time_minutes, strip_html, word_count
-from nashr.arabic.reading import ARABIC_WORDS_PER_MINUTE, _plural_category
+from nashr.arabic.counting import plural_category
+from nashr.arabic.reading import ARABIC_WORDS_PER_MINUTE
 
 # An original ~700-word Arabic news report (a town library reopening), seven
 # paragraphs, one per line; every word is separated by a space.
@@ -141,4 +142,4 @@ def test_format_reading_time_digits():
 def test_plural_categories_agree_with_cldr_via_babel():
     arabic = Locale.parse("ar")
     for n in range(0, 1201):
-        assert _plural_category(n) == arabic.plural_form(n), n
+        assert plural_category(n) == arabic.plural_form(n), n

@@ -10,7 +10,7 @@ from django.utils.functional import LazyObject, Promise
 from django.utils.html import escape, format_html
 from django.utils.safestring import mark_safe
 
-from nashr import arabic
+from nashr.arabic.counting import count_phrase
 
 from ..forms import HONEYPOT_FIELD, CommentForm, body_max_length
 from ..guard import REASON_LABELS, form_token_make
@@ -27,19 +27,8 @@ def comments_label(n: int) -> str:
     >>> [comments_label(n) for n in (0, 1, 2, 3, 10, 11, 100, 103)]
     ['لا تعليقات', 'تعليق واحد', 'تعليقان', '3 تعليقات', '10 تعليقات', '11 تعليقًا', '100 تعليق', '103 تعليقات']
     """
-    if n <= 0:
-        return "لا تعليقات"
-    if n == 1:
-        return "تعليق واحد"
-    if n == 2:
-        return "تعليقان"
-    digits = arabic.apply_digits(str(n), settings.NASHR_DIGITS)
-    tail = n % 100
-    if 3 <= tail <= 10:
-        return f"{digits} تعليقات"
-    if 11 <= tail <= 99:
-        return f"{digits} تعليقًا"
-    return f"{digits} تعليق"
+    return count_phrase(max(0, n), zero="لا تعليقات", one="تعليق واحد", two="تعليقان", few="{n} تعليقات",
+                        many="{n} تعليقًا", other="{n} تعليق", digits=settings.NASHR_DIGITS)
 
 
 def _tree_size(nodes) -> int:
