@@ -41,3 +41,20 @@ def immediate_tasks(settings):
     assert isinstance(task_backends["default"], ImmediateBackend)
     yield
     settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+
+
+@pytest.fixture
+def smtp(settings):
+    """A real SMTP server (aiosmtpd) on 127.0.0.1 that Django's mail and the
+    newsletter's SMTP provider both send to; yields the server, whose
+    ``messages`` are what it accepted."""
+    from nashr.newsletter.testing import SmtpServer
+
+    with SmtpServer() as server:
+        settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+        settings.EMAIL_HOST = "127.0.0.1"
+        settings.EMAIL_PORT = server.port
+        settings.EMAIL_USE_TLS = False
+        settings.EMAIL_USE_SSL = False
+        settings.NASHR_NEWSLETTER_PROVIDER = "nashr.newsletter.providers.SmtpProvider"
+        yield server

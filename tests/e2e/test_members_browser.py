@@ -29,19 +29,6 @@ MARKER = "QZM8080"
 
 
 @pytest.fixture
-def smtp(settings):
-    from nashr.newsletter.testing import SmtpServer
-
-    with SmtpServer() as server:
-        settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-        settings.EMAIL_HOST = "127.0.0.1"
-        settings.EMAIL_PORT = server.port
-        settings.EMAIL_USE_TLS = False
-        settings.EMAIL_USE_SSL = False
-        yield server
-
-
-@pytest.fixture
 def site(transactional_db, settings, live_server, smtp):
     """The demo publication; one long article made members-only with a
     marker in its last block; a confirmed subscriber. Background tasks run

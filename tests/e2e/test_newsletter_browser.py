@@ -48,20 +48,6 @@ ANGLE_URIS = re.compile(r"<([^>]+)>")
 # --- fixtures and helpers ------------------------------------------------------
 
 @pytest.fixture
-def smtp(settings):
-    from nashr.newsletter.testing import SmtpServer
-
-    with SmtpServer() as server:
-        settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-        settings.EMAIL_HOST = "127.0.0.1"
-        settings.EMAIL_PORT = server.port
-        settings.EMAIL_USE_TLS = False
-        settings.EMAIL_USE_SSL = False
-        settings.NASHR_NEWSLETTER_PROVIDER = "nashr.newsletter.providers.SmtpProvider"
-        yield server
-
-
-@pytest.fixture
 def site(transactional_db, settings, live_server, smtp):
     # a flushed database each time: the loader recreates root, locale, collection
     from django.core.cache import cache

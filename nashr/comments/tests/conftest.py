@@ -98,26 +98,6 @@ def editor_client(client, editor):
 
 
 @pytest.fixture
-def tasks_now(settings):
-    """Background tasks run at once (django-tasks' ImmediateBackend)."""
-    from django_tasks import task_backends
-    from django_tasks.backends.immediate import ImmediateBackend
-
-    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
-    assert isinstance(task_backends["default"], ImmediateBackend)
+def tasks_now(immediate_tasks):
+    """Background tasks run at once (the root conftest's ``immediate_tasks``)."""
     yield
-    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
-
-
-@pytest.fixture
-def smtp(settings):
-    """A real SMTP server on 127.0.0.1 that Django's mail goes to."""
-    from nashr.newsletter.testing import SmtpServer
-
-    with SmtpServer() as server:
-        settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-        settings.EMAIL_HOST = "127.0.0.1"
-        settings.EMAIL_PORT = server.port
-        settings.EMAIL_USE_TLS = False
-        settings.EMAIL_USE_SSL = False
-        yield server

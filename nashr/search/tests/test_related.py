@@ -61,17 +61,6 @@ def topics(site):
     return quake, football
 
 
-@pytest.fixture
-def immediate_tasks(settings):
-    from django_tasks import task_backends
-    from django_tasks.backends.immediate import ImmediateBackend
-
-    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
-    assert isinstance(task_backends["default"], ImmediateBackend)
-    yield
-    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
-
-
 def related_ids(article) -> list[int]:
     return list(RelatedArticle.objects.filter(article_id=article.pk).order_by("rank")
                 .values_list("related_id", flat=True))

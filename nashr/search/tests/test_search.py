@@ -37,19 +37,6 @@ def school(site):
     return article
 
 
-@pytest.fixture
-def immediate_tasks(settings):
-    """Run tasks at once. Changing TASKS sends ``setting_changed``, which
-    makes django_tasks drop its cached backends (checked here)."""
-    from django_tasks import task_backends
-    from django_tasks.backends.immediate import ImmediateBackend
-
-    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
-    assert isinstance(task_backends["default"], ImmediateBackend)
-    yield
-    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
-
-
 VARIANTS = [
     # hamza forms of alef
     "أحمد", "احمد", "إحمد", "ابراهيم", "أبراهيم",
