@@ -48,3 +48,19 @@ def test_comments_of_unpublished_articles_leave_the_site_feed(client, site, appr
     article.unpublish()
     assert parse(client.get("/comments/feed/")).entries == []
     assert Comment.objects.count() == 1
+
+
+def test_article_page_announces_its_comment_feed(client, site, approved, settings):
+    """Feed readers find the article's comment feed from the page's <head>."""
+    import lxml.html
+
+    article = site["articles"][0]
+    approved(target=article, body="تعليق للمتابعة", author_name="سارة")
+    doc = lxml.html.document_fromstring(client.get(article.url).content)
+    (link,) = doc.xpath("//head/link[@rel='alternate'][contains(@href, '/comments/feed/')]")
+    assert link.get("type") == "application/rss+xml"
+    assert link.get("title") == f"تعليقات: {article.title}"
+    href = link.get("href")
+    assert href == f"{settings.SITE_URL}/comments/feed/{article.pk}/"
+    feed = parse(client.get(href.removeprefix(settings.SITE_URL)))
+    assert [e.summary for e in feed.entries] and "تعليق للمتابعة" in feed.entries[0].summary
