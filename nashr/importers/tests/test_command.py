@@ -162,3 +162,18 @@ def test_a_file_that_breaks_off_is_imported_up_to_the_break(tmp_path):
     assert set(ArticlePage.objects.values_list("title", flat=True)) == {
         "الخبر الأول", "خبر مجدول", "مسودة", "خاص", "للمشتركين"}
     assert "[file · —] سطر" in out and "not well-formed" in out and "لم يُقرأ ما بعده" in out
+
+
+def test_the_report_table_lines_up_whatever_the_arabic_labels():
+    """Every row of the counts table is as wide as the header, counting
+    columns as a terminal does (the shadda in "الكتّاب" takes none)."""
+    from nashr.importers.wordpress.report import ImportReport, _width
+
+    report = ImportReport()
+    for kind, outcome, n in [("author", "unchanged", 2), ("category", "imported", 68),
+                             ("comment", "skipped", 9), ("redirect", "imported", 412)]:
+        report.count(kind, outcome, n)
+    table = report.summary_lines()[1:-1]
+    assert len(table) == 6
+    assert len({_width(line) for line in table}) == 1, table
+    assert table[2].split() == ["الكتّاب", "(author)", "0", "0", "2", "0"]

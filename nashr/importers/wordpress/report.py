@@ -8,6 +8,7 @@ and ``skipped`` (not imported; a warning always says why).
 
 from __future__ import annotations
 
+import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field
 
@@ -75,16 +76,37 @@ class ImportReport:
         return [n for n in self.notes if n.kind == kind and n.wp_id == str(wp_id)]
 
     def summary_lines(self) -> list[str]:
-        """The counts table, one line per kind seen, Arabic label first."""
+        """The counts table, one line per kind seen, Arabic label first.
+        Columns are padded by display width (combining marks such as the
+        shadda in "الكتّاب" take no column), so they line up in a terminal."""
         head = "تجربة دون حفظ — dry run, nothing stored" if self.dry_run else "تقرير الاستيراد — import report"
-        lines = [head, f"{'':14} {'جديد':>8} {'محدّث':>8} {'دون تغيير':>10} {'متروك':>8}",
-                 f"{'':14} {'imported':>8} {'updated':>8} {'unchanged':>10} {'skipped':>8}"]
-        kinds = list(KIND_LABELS) + sorted(set(self.counts) - set(KIND_LABELS))
+        kinds = [k for k in list(KIND_LABELS) + sorted(set(self.counts) - set(KIND_LABELS)) if k in self.counts]
+        labels = {kind: f"{KIND_LABELS.get(kind, kind)} ({kind})" for kind in kinds}
+        first = max([_width(label) for label in labels.values()] + [8])
+        arabic = ("جديد", "محدّث", "دون تغيير", "متروك")
+        widths = [max(_width(a), len(o)) for a, o in zip(arabic, OUTCOMES)]
+
+        def row(label: str, cells) -> str:
+            return " ".join([_pad(label, first, left=True)] + [_pad(str(c), w) for c, w in zip(cells, widths)])
+
+        lines = [head, row("", arabic), row("", OUTCOMES)]
         for kind in kinds:
-            if kind not in self.counts:
-                continue
-            c = self.counts[kind]
-            label = f"{KIND_LABELS.get(kind, kind)} ({kind})"
-            lines.append(f"{label:14} {c['imported']:>8} {c['updated']:>8} {c['unchanged']:>10} {c['skipped']:>8}")
+            lines.append(row(labels[kind], [self.counts[kind][o] for o in OUTCOMES]))
         lines.append(f"تنبيهات — warnings: {len(self.notes)}")
         return lines
+
+
+def _width(text: str) -> int:
+    """Columns ``text`` takes in a terminal: combining marks take none.
+
+    >>> _width("الكتّاب"), len("الكتّاب")
+    (6, 7)
+    """
+    return sum(1 for ch in text if not unicodedata.combining(ch))
+
+
+def _pad(text: str, width: int, *, left: bool = False) -> str:
+    """``text`` padded with spaces to ``width`` display columns, aligned
+    left (labels) or right (numbers)."""
+    fill = " " * max(0, width - _width(text))
+    return text + fill if left else fill + text
