@@ -252,6 +252,8 @@ def test_delete_account_removes_the_personal_data(django_capture_on_commit_callb
         body="تعليقي على المقال", status="approved", ip_hash="f" * 64, user_agent="Firefox", notify_replies=True)
     theirs = Comment.objects.create(article=article, author_name="ليلى", author_email="laila@example.org",
                                     body="تعليق آخر", status="approved")
+    page = client.get("/account/delete/").content.decode()
+    assert "تعليقاتك منشورة باسم «قارئ» دون بريدك" in page  # the reader is told before deleting
     assert client.post("/account/delete/", {}).status_code == 400  # the box was not ticked
     assert Subscriber.objects.exists()
     response = client.post("/account/delete/", {"confirm": "yes"})
