@@ -226,6 +226,10 @@ class ArticlePage(ArabicSlugMixin, Page):
     def published(self):
         return self.date_published or self.first_published_at
 
+    def get_view_restrictions(self):
+        # the same answer as Wagtail's, in one query (every article view asks)
+        return selectors.page_view_restrictions(page=self)
+
     def get_sitemap_urls(self, request=None):
         urls = super().get_sitemap_urls(request)
         for entry in urls:

@@ -99,10 +99,87 @@ def article_for_path(*, home, path_components) -> Any:
     if len(path_components) != 2:
         return None
     url_path = f"{home.url_path}{path_components[0]}/{path_components[1]}/"
-    return (
-        ArticlePage.objects.filter(slug=path_components[1], url_path=url_path, live=True)
-        .first()
-    )
+    # The ORM builds the same SQL for every article URL, and building it
+    # costs more than running it: it is built once per process and run
+    # through ``raw()``, which gives the same ArticlePage, its field values
+    # converted as usual.
+    from django.db import router
+
+    alias = router.db_for_read(ArticlePage)
+    sql, params = queryset_sql_cached(
+        ("article_for_path", alias),
+        lambda slug, url: ArticlePage.objects.using(alias).filter(slug=slug, url_path=url, live=True)
+        .order_by("pk")[:1],
+        path_components[1], url_path, alias=alias)
+    return next(iter(ArticlePage.objects.db_manager(alias).raw(sql, params)), None)
+
+
+#: ``{key: (sql, placeholder params)}`` built by :func:`queryset_sql_cached`
+_SQL_CACHE: dict[tuple, tuple[str, tuple]] = {}
+
+
+def queryset_sql_cached(key: tuple, build, *values, alias: str) -> tuple[str, list]:
+    """The SQL and parameters of the queryset ``build(*values)``, the SQL
+    compiled once per process for ``key`` with placeholder values (each
+    replaced by its real value here). For hot queries whose shape never
+    changes: compiling a queryset costs more than SQLite takes to run it."""
+    from django.db import connections
+
+    # a placeholder per value: a string for a string, an unlikely negative
+    # number for a number (an id lookup would refuse a string)
+    placeholders = [_INT_PLACEHOLDER - i if isinstance(v, int) else f"\x00nashr-placeholder-{i}\x00"
+                    for i, v in enumerate(values)]
+    cached = _SQL_CACHE.get(key)
+    if cached is None:
+        query = build(*placeholders).query
+        sql, params = query.get_compiler(connection=connections[alias]).as_sql()
+        if {str(p) for p in params if type(p) in (str, int) and p in placeholders} != set(map(str, placeholders)):
+            raise ValueError(f"cannot cache the SQL of {key!r}: a value is not bound as given")
+        cached = _SQL_CACHE[key] = (sql, tuple(params))
+    sql, params = cached
+    by_placeholder = dict(zip(placeholders, values))
+    return sql, [by_placeholder.get(p, p) if type(p) in (str, int) else p for p in params]
+
+
+_INT_PLACEHOLDER = -7_391_004_117
+
+
+def page_view_restrictions(*, page) -> QuerySet:
+    """What :meth:`wagtail.models.Page.get_view_restrictions` returns —
+    the view restrictions (Wagtail's "privacy") of ``page`` and of its
+    ancestors — read in ONE query instead of two: the ancestors' rows and
+    their restrictions joined, found by tree path (an ancestor's path is a
+    prefix of the page's). Returns a queryset whose result is already
+    loaded (iterating it or testing it runs no query; refining it, as the
+    admin does, queries again). When the page or an ancestor is an alias,
+    whose restrictions are its source page's, Wagtail's own method answers."""
+    from django.db import router
+    from wagtail.models import Page, PageViewRestriction
+
+    if page.alias_of_id or not page.path:
+        return Page.get_view_restrictions(page)
+    steplen = 4  # treebeard's MP_Node.steplen, fixed by Wagtail
+    paths = [page.path[:end] for end in range(steplen, len(page.path) + 1, steplen)]
+    alias = router.db_for_read(PageViewRestriction)
+    fields = [f for f in PageViewRestriction._meta.concrete_fields]
+    sql, params = queryset_sql_cached(
+        ("page_view_restrictions", alias, len(paths)),
+        lambda *p: Page.objects.using(alias).filter(path__in=list(p))
+        .values_list("alias_of_id", *[f"view_restrictions__{f.name}" for f in fields]),
+        *paths, alias=alias)
+    from django.db import connections
+
+    with connections[alias].cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    if any(row[0] is not None for row in rows):
+        return Page.get_view_restrictions(page)
+    names = [f.attname for f in fields]
+    found = [PageViewRestriction.from_db(alias, names, row[1:]) for row in rows if row[1] is not None]
+    restrictions = PageViewRestriction.objects.using(alias).filter(pk__in=[r.pk for r in found])
+    restrictions._result_cache = found
+    restrictions._prefetch_done = True
+    return restrictions
 
 
 def paginate_or_404(request, queryset, *, per_page: int | None = None):
@@ -256,8 +333,42 @@ def article_json_ld(*, article, authors, og_image, gated: bool = False) -> str:
 
 
 def article_page_context(*, article, request) -> dict[str, Any]:
-    """Everything the article template shows, in a fixed number of queries."""
+    """Everything the article template shows, in a fixed number of queries.
+
+    ``fragments`` (:class:`nashr.articles.fragments.ArticleFragments`) holds
+    the parts of the page already in the fragment cache; when every part
+    built from this context is there, the bylines, tags, lead image and
+    JSON-LD are not read at all (no query for them)."""
+    from nashr.members.selectors import article_access_for_request
+
+    from .fragments import article_fragments
+
+    # The gate: a reader without access is sent only the first blocks;
+    # ``gated_blocks`` (the members-only rest) is empty for them.
+    access = article_access_for_request(article, request)
+    parent_path = article.path[:-4]  # treebeard steplen is 4
+    sections = sections_for_request(request)
+    section = next((s for s in sections if s.path == parent_path), None)
+    if section is None:  # e.g. a preview, or a section not live
+        section = article.get_parent().specific_deferred
+    fragments = article_fragments(article=article, request=request, access=access, sections=sections)
+    context: dict[str, Any] = {
+        "access": access,
+        "section": section,
+        "fragments": fragments,
+        "meta_description": article_meta_description(article),
+    }
+    if fragments.context_complete:
+        return context
+    context.update(_article_page_parts(article=article, request=request, access=access))
+    return context
+
+
+def _article_page_parts(*, article, request, access) -> dict[str, Any]:
+    """The byline, tags, lead image, body blocks and JSON-LD of an article
+    page (the parts the fragment cache keeps)."""
     from .images import NewsImage
+
     # ``article.authors`` gives the in-memory byline in admin previews (even
     # of a page not saved yet) and one joined query for live pages.
     links = list(
@@ -268,10 +379,6 @@ def article_page_context(*, article, request) -> dict[str, Any]:
     )
     authors = [link.author for link in links]
     tags = list(article.tags.all())
-    parent_path = article.path[:-4]  # treebeard steplen is 4
-    section = next((s for s in sections_for_request(request) if s.path == parent_path), None)
-    if section is None:  # e.g. a preview, or a section not live
-        section = article.get_parent().specific_deferred
     lead_image = None
     renditions = {}
     if article.lead_image_id:
@@ -282,28 +389,20 @@ def article_page_context(*, article, request) -> dict[str, Any]:
             renditions = lead_image.get_renditions(*LEAD_SPECS, OG_SPEC)
     og_image = renditions.get(OG_SPEC)
     reading_minutes = article_reading_minutes(article=article, cacheable=not getattr(request, "is_preview", False))
-    from nashr.members.selectors import article_access_for_request
-
-    # The gate: a reader without access is sent only the first blocks;
-    # ``gated_blocks`` (the members-only rest) is empty for them.
-    access = article_access_for_request(article, request)
     body_blocks = list(article.body)
     gated_blocks: list = []
     if access.gated:
         body_blocks, rest = body_blocks[:access.free_blocks], body_blocks[access.free_blocks:]
         gated_blocks = rest if access.full else []
     return {
-        "access": access,
         "body_blocks": body_blocks,
         "gated_blocks": gated_blocks,
         "authors": authors,
         "tags": tags,
-        "section": section,
         "lead_image": lead_image,
         "og_image": og_image,
         "og_image_url": absolute(og_image.url) if og_image else "",
         "reading_minutes": reading_minutes,
-        "meta_description": article_meta_description(article),
         "json_ld": article_json_ld(article=article, authors=authors, og_image=og_image, gated=access.gated),
         "canonical_url": page_absolute_url(article),
     }

@@ -41,3 +41,32 @@ def connect_section_cache_signals() -> None:
 
 
 connect_section_cache_signals()
+
+
+def _connect_fragment_signals() -> None:
+    from .fragments import connect_fragment_signals
+
+    connect_fragment_signals()
+
+
+_connect_fragment_signals()
+
+
+def _root_page_changed(sender, **kwargs) -> None:
+    from nashr.site.middleware import SiteCacheMiddleware
+
+    SiteCacheMiddleware.clear()
+
+
+def connect_root_page_cache_signals() -> None:
+    """The home page kept for routing article URLs
+    (:class:`nashr.site.middleware.SiteCacheMiddleware`) is read again
+    after any page is published, unpublished or moved in this process."""
+    from wagtail.signals import page_published, page_unpublished, post_page_move
+
+    page_published.connect(_root_page_changed, dispatch_uid="nashr-root-published")
+    page_unpublished.connect(_root_page_changed, dispatch_uid="nashr-root-unpublished")
+    post_page_move.connect(_root_page_changed, dispatch_uid="nashr-root-moved")
+
+
+connect_root_page_cache_signals()

@@ -154,3 +154,53 @@ def now_ar() -> str:
     text = ar_date(today)
     hijri = hijri_date(today)
     return f"{text} — {hijri}" if hijri else text
+
+
+class FragmentNode(template.Node):
+    def __init__(self, name: str, nodelist):
+        self.name = name
+        self.nodelist = nodelist
+
+    def render(self, context) -> str:
+        fragments = context.get("fragments")
+        if fragments is None:
+            return self.nodelist.render(context)
+        return fragments.render(self.name, lambda: self.nodelist.render(context))
+
+
+@register.tag("fragment")
+def fragment(parser, token):
+    """``{% fragment "top" %}…{% endfragment %}``: the enclosed HTML comes
+    from the article page's fragment cache when it is there (``fragments``
+    in the context, :mod:`nashr.articles.fragments`), else it is rendered
+    and stored. Without ``fragments`` in the context it is simply rendered.
+    Raises ``TemplateSyntaxError`` unless given one quoted name from
+    :data:`~nashr.articles.fragments.FRAGMENT_NAMES`."""
+    from nashr.articles.fragments import FRAGMENT_NAMES
+
+    bits = token.split_contents()
+    if len(bits) != 2 or bits[1][:1] not in "\"'" or bits[1][-1:] != bits[1][:1]:
+        raise template.TemplateSyntaxError('usage: {% fragment "name" %}…{% endfragment %}')
+    name = bits[1][1:-1]
+    if name not in FRAGMENT_NAMES:
+        raise template.TemplateSyntaxError(f"unknown fragment {name!r}; known: {', '.join(FRAGMENT_NAMES)}")
+    nodelist = parser.parse(("endfragment",))
+    parser.delete_first_token()
+    return FragmentNode(name, nodelist)
+
+
+@register.simple_tag(takes_context=True)
+def nav_url(context, section) -> str:
+    """``{% pageurl section %}`` for the section navigation, worked out once
+    per section object and site: the live sections are kept per process
+    (:func:`nashr.articles.selectors.sections_for_request`), so the header
+    and footer of every page reuse the answer instead of asking Wagtail
+    twelve times per page."""
+    request = context.get("request")
+    site = getattr(request, "_wagtail_site", None)
+    memo = section.__dict__.setdefault("_nashr_nav_urls", {})
+    key = getattr(site, "pk", None)
+    url = memo.get(key)
+    if url is None:
+        url = memo[key] = section.get_url(request=request) or ""
+    return url

@@ -58,6 +58,9 @@ def comments_section(context) -> dict:
     request = context.get("request")
     if not isinstance(article, ArticlePage) or not article.pk:
         return {"article": None}
+    handed = getattr(request, "_nashr_comments_section", None)
+    if handed is not None and handed["article"] is article:  # read already by article_comments
+        return handed
     is_open = article_comments_open(article=article)
     tree = comments_for_article(article_id=article.pk)
     form = getattr(request, "_nashr_comment_form", None) if request is not None else None
@@ -79,13 +82,91 @@ def comments_section(context) -> dict:
         form.data = form.data.copy()
         form.data["token"] = form_token_make(article_id=article.pk)
     close_at = article_comments_close_at(article=article)
-    return {
+    section = {
         "article": article, "open": is_open, "comments": tree, "count": _tree_size(tree), "form": form,
         "reply_to": reply_to, "max_depth": max(1, settings.NASHR_COMMENTS_MAX_DEPTH),
         "held": request is not None and request.GET.get("comment") == "held",
         "closed_by_age": article.comments_open and not is_open and close_at is not None,
         "honeypot": HONEYPOT_FIELD, "max_length": body_max_length(),
     }
+    return section
+
+
+#: Stands for the comment form's token (a signed render time, new on
+#: every request) in the cached HTML of a comments section.
+TOKEN_HOLE = "nashr-comment-token-hole"
+
+
+def _comments_key(cm: dict, request) -> str | None:
+    """The fragment-cache key of a comments section, or None when it must
+    be rendered: a reply chosen (``?replyto``), a form sent back with its
+    errors, the "held for moderation" notice, or a preview. The key holds
+    every approved comment shown (id, parent, depth, name, website, text,
+    time, editor flag), whether comments are open, the settings and the
+    page's path (the form's cancel link)."""
+    import hashlib
+
+    from nashr.articles.fragments import fragment_digest, fragment_cache_seconds
+
+    if (fragment_cache_seconds() <= 0 or request is None or getattr(request, "is_preview", False)
+            or cm["reply_to"] is not None or cm["held"] or cm["form"].is_bound
+            or getattr(request, "_nashr_comment_form", None) is not None or "replyto" in request.GET):
+        return None
+    parts = [str(cm["article"].pk), request.path, repr((cm["open"], cm["closed_by_age"], cm["count"],
+                                                        cm["max_depth"], cm["max_length"], cm["honeypot"]))]
+
+    def walk(nodes):
+        for c in nodes:
+            parts.append(repr((c.pk, c.parent_id, c.depth, c.author_name, c.author_url, c.body,
+                               c.created_at.isoformat() if c.created_at else None, c.user_id)))
+            walk(c.thread)
+
+    walk(cm["comments"])
+    digest = fragment_digest(parts)
+    return f"nashr:frag:comments:{cm['article'].pk}:{hashlib.blake2b(digest.encode(), digest_size=8).hexdigest()}"
+
+
+def _render_with(template, context, *, cm: dict):
+    """Render ``article_comments.html`` handing it ``cm`` (its own
+    ``comments_section`` tag then reads nothing again)."""
+    request = context.get("request")
+    if request is not None and cm.get("article") is not None:
+        request._nashr_comments_section = cm
+    try:
+        with context.push():
+            return template.render(context)
+    finally:
+        if request is not None and hasattr(request, "_nashr_comments_section"):
+            del request._nashr_comments_section
+
+
+@register.simple_tag(takes_context=True)
+def article_comments(context) -> str:
+    """``comments/includes/article_comments.html`` for the article in
+    ``page``, its HTML kept in the fragment cache (``caches["fragments"]``,
+    ``NASHR_FRAGMENT_CACHE_SECONDS``) under a key made of everything it
+    shows (:func:`_comments_key`). The approved comments are still read on
+    every request (one query), so a comment appears as soon as it is
+    approved; only the rendering is saved. The form's token is put in
+    per request."""
+    from django.core.cache import caches
+
+    from nashr.articles.fragments import CACHE_ALIAS, fragment_cache_seconds
+
+    template = context.template.engine.get_template("comments/includes/article_comments.html")
+    cm = comments_section(context)
+    request = context.get("request")
+    key = _comments_key(cm, request) if cm.get("article") is not None else None
+    if key is None:
+        return _render_with(template, context, cm=cm)
+    token = str(cm["form"].initial.get("token", ""))
+    cached = caches[CACHE_ALIAS].get(key)
+    if cached is None:
+        html = str(_render_with(template, context, cm=cm))
+        if token and html.count(token) == 1:
+            caches[CACHE_ALIAS].set(key, html.replace(token, TOKEN_HOLE), fragment_cache_seconds())
+        return mark_safe(html)
+    return mark_safe(cached.replace(TOKEN_HOLE, escape(token)))
 
 
 @register.filter

@@ -19,13 +19,37 @@ def member_nav(context) -> dict:
             "next": request.path if request is not None else "/"}
 
 
-@register.inclusion_tag("members/includes/invite.html", takes_context=True)
-def member_invite(context) -> dict:
+#: ``{(site name, scroll percent, dismiss days): HTML}``: the invitation is
+#: the same for every reader it is shown to, so it is rendered once per
+#: process and settings.
+_INVITE_HTML: dict[tuple, str] = {}
+
+
+@register.simple_tag(takes_context=True)
+def member_invite(context) -> str:
     """The invitation to subscribe (a ``<dialog>``, closed, opened by
     nashr.js after the reader has scrolled ``NASHR_INVITE_SCROLL_PERCENT``
     of the article). Rendered only on a free article (``access`` in the
     context, from the article page), for a reader who is neither member nor
-    editor, and while ``NASHR_INVITE_ENABLED``."""
+    editor, and while ``NASHR_INVITE_ENABLED``; else an empty string."""
+    from django.template.loader import render_to_string
+    from django.utils.safestring import mark_safe
+
+    data = member_invite_context(context)
+    if not data["show"]:
+        return ""
+    key = (data["site_name"], data["scroll_percent"], data["dismiss_days"])
+    html = _INVITE_HTML.get(key)
+    if html is None:
+        if len(_INVITE_HTML) > 16:  # settings changed many times (tests)
+            _INVITE_HTML.clear()
+        html = _INVITE_HTML[key] = render_to_string("members/includes/invite.html", data)
+    return mark_safe(html)
+
+
+def member_invite_context(context) -> dict:
+    """``show``, ``site_name``, ``scroll_percent`` and ``dismiss_days`` of
+    :func:`member_invite`."""
     access = context.get("access")
     request = context.get("request")
     show = bool(

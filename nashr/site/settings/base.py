@@ -170,16 +170,29 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache ----------------------------------------------------------------
+# "fragments": HTML parts of article pages (nashr.articles.fragments), apart
+# from the default cache so they never push out rate-limit counters.
+NASHR_FRAGMENT_CACHE_SECONDS = env_int("NASHR_FRAGMENT_CACHE_SECONDS", 300)
 if os.environ.get("NASHR_REDIS_URL"):
     CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": os.environ["NASHR_REDIS_URL"],
-        }
+        },
+        "fragments": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": os.environ["NASHR_REDIS_URL"],
+            "KEY_PREFIX": "fragments",
+        },
     }
 else:
     CACHES = {
         "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+        "fragments": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": "nashr-fragments",
+            "OPTIONS": {"MAX_ENTRIES": env_int("NASHR_FRAGMENT_CACHE_ENTRIES", 4000)},
+        },
     }
 
 # --- Background tasks (django-tasks; database backend by default) ----------
