@@ -82,9 +82,11 @@ def entry_tf(columns: dict[str, str]) -> Counter:
     (``{column name: stored keys}``; unknown columns are ignored)."""
     tf: Counter = Counter()
     for name, weight in FIELD_WEIGHTS.items():
-        for stem in stems_of(columns.get(name, "")):
+        # counted in C first (Counter of a list), then weighted once per
+        # distinct stem: the same sums, several times faster on long bodies
+        for stem, n in Counter(stems_of(columns.get(name, ""))).items():
             if len(stem) > 1:
-                tf[stem] += weight
+                tf[stem] += weight * n
     return tf
 
 

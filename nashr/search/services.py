@@ -74,6 +74,27 @@ def search_index_rebuild() -> int:
     return count
 
 
+def search_index_articles(*, article_ids: list[int]) -> int:
+    """:func:`search_index_article` for many articles at once (after a
+    bulk import): their rows are replaced, a batch of 500 per statement;
+    those not live and public are left out of the index. Returns the
+    number indexed."""
+    from nashr.articles.models import ArticlePage
+
+    from .models import ArticleSearchEntry
+
+    count = 0
+    for start in range(0, len(article_ids), 500):
+        chunk = article_ids[start:start + 500]
+        with transaction.atomic():
+            ArticleSearchEntry.objects.filter(article_id__in=chunk).delete()
+            articles = ArticlePage.objects.live().public().filter(pk__in=chunk).prefetch_related("tags")
+            rows = [ArticleSearchEntry(article_id=a.pk, **_entry_fields(a)) for a in articles]
+            ArticleSearchEntry.objects.bulk_create(rows)
+        count += len(rows)
+    return count
+
+
 # --- related articles ------------------------------------------------------
 
 #: Query terms (highest weight first) used to fetch candidates from the index.
@@ -208,10 +229,13 @@ def _candidate_ids(*, article_id: int, query: dict[str, float]) -> list[int]:
         return [row[0] for row in cursor.fetchall()]
 
 
-def related_candidates(*, article_id: int, df_cache: dict | None = None) -> list:
+def related_candidates(*, article_id: int, df_cache: dict | None = None, vectors: dict | None = None) -> list:
     """Every scored candidate for article ``article_id`` (a list of
     :class:`nashr.search.related.Candidate`, unordered, content similarity
-    set, boosts not applied yet); ``[]`` when the article is not indexed."""
+    set, boosts not applied yet); ``[]`` when the article is not indexed.
+    ``vectors``: a dict the caller keeps across many computations (and
+    bounds), ``{article id: candidate vector}``, so a candidate's stored
+    keys are read and weighted once."""
     from nashr.articles.models import ArticlePage, ArticleTag
 
     from .models import ArticleSearchEntry
@@ -226,7 +250,14 @@ def related_candidates(*, article_id: int, df_cache: dict | None = None) -> list
     ids = _candidate_ids(article_id=article_id, query=query)
     if not ids:
         return []
-    entries = ArticleSearchEntry.objects.filter(article_id__in=ids).values_list("article_id", *_KEY_COLUMNS)
+    known = vectors if vectors is not None else {}
+    vector_of = {pk: known[pk] for pk in ids if pk in known}
+    missing = [pk for pk in ids if pk not in vector_of]
+    if missing:
+        for row in ArticleSearchEntry.objects.filter(article_id__in=missing).values_list("article_id", *_KEY_COLUMNS):
+            vector_of[row[0]] = entry_vector(entry_tf(dict(zip(_KEY_COLUMNS, row[1:]))))
+            if vectors is not None:
+                vectors[row[0]] = vector_of[row[0]]
     info = {
         row[0]: row[1:]
         for row in ArticlePage.objects.filter(pk__in=[*ids, article_id], live=True)
@@ -241,14 +272,13 @@ def related_candidates(*, article_id: int, df_cache: dict | None = None) -> list
         return []
     own_tags = tags.get(article_id, set())
     out = []
-    for row in entries:
-        pk, cols = row[0], dict(zip(_KEY_COLUMNS, row[1:]))
+    for pk, vector in vector_of.items():
         meta = info.get(pk)
         if meta is None:  # indexed but no longer live: the index lags
             continue
         out.append(Candidate(
             article_id=pk,
-            content=cosine(query, entry_vector(entry_tf(cols))),
+            content=cosine(query, vector),
             shared_tags=len(own_tags & tags.get(pk, set())),
             same_section=meta[0][:-4] == own[0][:-4],
             days_apart=days_between(meta[1] or meta[2], own[1] or own[2]),
@@ -256,7 +286,7 @@ def related_candidates(*, article_id: int, df_cache: dict | None = None) -> list
     return out
 
 
-def related_compute(*, article_id: int, df_cache: dict | None = None) -> list[int]:
+def related_compute(*, article_id: int, df_cache: dict | None = None, vectors: dict | None = None) -> list[int]:
     """Recompute and store the related-articles list of article
     ``article_id`` (replacing the old one). An article that is not indexed
     (draft, unpublished, private, deleted) gets an empty list.
@@ -267,7 +297,7 @@ def related_compute(*, article_id: int, df_cache: dict | None = None) -> list[in
     from .models import RelatedArticle
     from .related import related_select
 
-    candidates = related_candidates(article_id=article_id, df_cache=df_cache)
+    candidates = related_candidates(article_id=article_id, df_cache=df_cache, vectors=vectors)
     picked = related_select(list(candidates))
     with transaction.atomic():
         RelatedArticle.objects.filter(article_id=article_id).delete()
@@ -301,6 +331,41 @@ def related_refresh(*, article_id: int) -> int:
     for other in todo:
         related_compute(article_id=other, df_cache=df_cache)
     return 1 + len(todo)
+
+
+#: candidate vectors :func:`related_refresh_many` keeps between computations
+#: (a few kB each: memory stays bounded whatever the number of articles)
+RELATED_VECTORS_KEPT = 3000
+
+
+def related_refresh_many(*, article_ids: list[int], progress=None) -> int:
+    """:func:`related_refresh` for many new or changed articles at once
+    (after a bulk import, once they are all indexed): the list of each,
+    then the lists of the other articles that are among their
+    :data:`RELATED_NEIGHBOURS` most similar (computed once each, however
+    many of these articles they neighbour). ``progress``, if given, is
+    called with each of ``article_ids``. Returns the number of lists
+    computed."""
+    df_cache: dict = {}
+    vectors: dict = {}
+    wanted = set(article_ids)
+    others: dict[int, None] = {}
+
+    def compute(article_id: int) -> list[int]:
+        if len(vectors) > RELATED_VECTORS_KEPT:  # forget the older half (dicts keep insertion order)
+            for old in list(vectors)[:len(vectors) // 2]:
+                del vectors[old]
+        return related_compute(article_id=article_id, df_cache=df_cache, vectors=vectors)
+
+    for article_id in article_ids:
+        for other in compute(article_id)[:RELATED_NEIGHBOURS]:
+            if other not in wanted:
+                others[other] = None
+        if progress is not None:
+            progress(article_id)
+    for other in others:
+        compute(other)
+    return len(article_ids) + len(others)
 
 
 def related_rebuild(*, progress=None) -> int:

@@ -60,18 +60,23 @@ class WordPressImporter:
     ``uploads``: the old site's ``wp-content/uploads`` folder; ``fetch_media``:
     download attachments over HTTP instead; ``author_map``: WordPress login →
     Nashr author slug or name (:func:`.mapping.author_map_load`);
-    ``progress``: a file (stderr) for the tqdm progress bar, or ``None``.
+    ``progress``: a file (stderr) for the tqdm progress bar, or ``None``;
+    ``bulk``: write new published articles a batch at a time
+    (:mod:`.bulk`, the default) — ``False`` writes every post through
+    Wagtail's page API, one by one (the same rows, several times slower).
     Raises :class:`~.reader.WxrError` when the file cannot be read at all.
     """
 
     def __init__(self, *, path, uploads: Path | None = None, fetch_media: bool = False,
-                 dry_run: bool = False, author_map: dict[str, str] | None = None, progress=None) -> None:
+                 dry_run: bool = False, author_map: dict[str, str] | None = None, progress=None,
+                 bulk: bool = True) -> None:
         self.path = Path(path)
         self.uploads = Path(uploads) if uploads else None
         self.fetch_media = fetch_media
         self.dry_run = dry_run
         self.author_map = author_map or {}
         self.progress = progress
+        self.use_bulk = bulk
         self.report = ImportReport(dry_run=dry_run)
         self.source = ""
         self.base_path = ""
@@ -88,6 +93,12 @@ class WordPressImporter:
         self.home = None
         self.redirects: RedirectWriter | None = None
         self.comments = None
+        self.bulk = None                           # BulkArticleWriter during pass 2
+        self.rebuilt: dict[str, int] = {}          # what the end-of-run rebuild handled
+        self._sections: dict[int, object] = {}     # SectionPage pk -> page (read once)
+        self._tag_objects: dict[int, object] = {}  # Tag pk -> tag (read once)
+        self._kinds_before: dict[str, bool] = {}   # kind -> mapping rows existed at first look
+        self._written: dict[str, set[str]] = {}    # kind -> WordPress ids mapped by this run
 
     # -- entry point -------------------------------------------------------------------
 
@@ -113,10 +124,18 @@ class WordPressImporter:
             self.home = site_ensure_home(site_name=settings.NASHR_SITE_NAME)
             self.redirects = RedirectWriter(report=self.report, home=self.home)
             self.comments = CommentImporter.if_available(importer=self)
+        from .bulk import BulkArticleWriter
+
         with self._batches() as tick:
             self._pass_one(tick)
             self._categories_apply()
+            self.bulk = BulkArticleWriter(importer=self) if self.use_bulk else None
             self._pass_two(tick)
+            if self.bulk is not None:
+                self.bulk.flush()
+        if self.bulk is not None and not self.dry_run:
+            # what publishing each article would have queued, once for all
+            self.rebuilt = self.bulk.rebuild(progress=self.progress)
 
     @contextmanager
     def _batches(self):
@@ -203,6 +222,8 @@ class WordPressImporter:
         """The mapping row of a WordPress object, or ``None``. ``check``:
         also verify its Nashr object still exists (one more query; callers
         that fetch the object anyway pass ``False`` and use :meth:`target`)."""
+        if not self.may_have_rows(kind) and wp_id not in self._written.get(kind, ()):
+            return None  # a first import: nothing of this kind was imported before this run
         row = ImportedObject.objects.filter(source=self.source, kind=kind, wp_id=wp_id).first()
         if row is None and guid:
             # the same GUID under a new id (the site was moved and re-exported);
@@ -217,6 +238,19 @@ class WordPressImporter:
             row.delete()
             return None
         return row
+
+    def may_have_rows(self, kind: str) -> bool:
+        """Whether mapping rows of ``kind`` from this source existed when
+        this run first asked (one query per kind and run). When none did,
+        a lookup only has to consider the rows this run wrote
+        (:meth:`written`), and a first import saves a query or two per record."""
+        if kind not in self._kinds_before:
+            self._kinds_before[kind] = ImportedObject.objects.filter(source=self.source, kind=kind).exists()
+        return self._kinds_before[kind]
+
+    def written(self, kind: str, wp_ids) -> None:
+        """Note mapping rows written by this run (see :meth:`may_have_rows`)."""
+        self._written.setdefault(kind, set()).update(wp_ids)
 
     @staticmethod
     def target(row: ImportedObject | None, model):
@@ -237,6 +271,7 @@ class WordPressImporter:
         row.object_id = str(obj.pk)
         row.fingerprint = fp
         row.save()
+        self.written(kind, [wp_id])
 
     # -- pass 1 --------------------------------------------------------------------------
 
@@ -412,11 +447,35 @@ class WordPressImporter:
                 tick()
                 if record.post_type in ("post", "page"):
                     self._guard(record.post_type, record.post_id, record.line, item_import, self, record)
+                    if self.bulk is not None and self.bulk.full():
+                        self.bulk.flush()
                 elif record.post_type != "attachment":
                     count, line = self.other_types.get(record.post_type or "?", (0, record.line))
                     self.other_types[record.post_type or "?"] = (count + 1, line)
 
     # -- helpers for posts.py ----------------------------------------------------------------
+
+    def section_get(self, pk: int):
+        """The SectionPage ``pk`` (read once per run; its tree fields may be
+        stale, so writers that add children read it again), or ``None``."""
+        from nashr.articles.models import SectionPage
+
+        if pk not in self._sections:
+            self._sections[pk] = SectionPage.objects.filter(pk=pk).first()
+        return self._sections[pk]
+
+    def tags_get(self, pks: list[int]) -> list:
+        """The tags ``pks`` (read once per run), sorted by name; pks of
+        deleted tags are left out."""
+        from taggit.models import Tag
+
+        missing = [pk for pk in pks if pk not in self._tag_objects]
+        if missing:
+            found = {t.pk: t for t in Tag.objects.filter(pk__in=missing)}
+            for pk in missing:
+                if pk in found:
+                    self._tag_objects[pk] = found[pk]
+        return sorted((self._tag_objects[pk] for pk in pks if pk in self._tag_objects), key=lambda t: (t.name, t.pk))
 
     def image_resolve(self, ref: ImageRef) -> int | None:
         """NewsImage pk for a photo in content; fills an empty credit from

@@ -1,7 +1,15 @@
-"""Posts → ``ArticlePage``, pages → ``SimplePage``, through Wagtail's page
-API: ``add_child``, then ``save_revision().publish()`` for live pages (and
-for scheduled ones, whose ``go_live_at`` makes Wagtail hold the revision
-until the scheduler publishes it), an unpublished revision for drafts.
+"""Posts → ``ArticlePage``, pages → ``SimplePage``.
+
+Two ways to write them, with the same result in the database:
+
+- **new published articles** (the bulk of any export) are handed to
+  :class:`.bulk.BulkArticleWriter`, which writes a batch of them with a few
+  statements per table instead of Wagtail's page API;
+- everything else goes through Wagtail's page API: ``add_child``, then
+  ``save_revision().publish()`` for live pages (and for scheduled ones, whose
+  ``go_live_at`` makes Wagtail hold the revision until the scheduler
+  publishes it), an unpublished revision for drafts; updates of imported
+  pages (a newer export), moves, drafts, scheduled posts and pages.
 
 WordPress page hierarchies are flattened: every page becomes a simple page
 under the home page (``SimplePage`` may not nest); its old nested URL
@@ -10,6 +18,8 @@ redirects to the new one.
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+from datetime import datetime
 from urllib.parse import unquote
 
 from django.conf import settings
@@ -22,12 +32,29 @@ from .reader import WxrItem
 from .sections import category_ancestors, fallback_section
 
 
+@dataclass
+class PreparedPost:
+    """One post or page mapped to Nashr's values, not written yet."""
+
+    item: WxrItem
+    kind: str                     # "post" or "page"
+    title: str
+    slug: str                     # before de-duplication among siblings
+    body: list
+    state: object                 # mapping.PostState
+    date: datetime | None
+    values: dict                  # what the fingerprint is made of
+    fp: str
+    row: object = None            # the ImportedObject row, or None
+    page: object = None           # the page imported before, or None
+    section: object = None        # posts: the SectionPage
+    tags: list = field(default_factory=list)
+    author_pk: int | None = None
+
+
 def _section_and_tags(importer, item: WxrItem):
     """The section page of a post and the pks of its tags (post tags, then
     sub-categories and extra categories)."""
-    from nashr.articles.models import SectionPage
-    from taggit.models import Tag
-
     section_pk = None
     tag_pks: list[int] = []
     for domain, slug, name in item.categories:
@@ -52,16 +79,18 @@ def _section_and_tags(importer, item: WxrItem):
                 pk = importer._tag_object(name=name or unquote(slug), slug=slug).pk
                 importer.tags[unquote(slug)] = pk
             tag_pks.append(pk)
-    section = SectionPage.objects.filter(pk=section_pk).first() if section_pk else None
+    section = importer.section_get(section_pk) if section_pk else None
     if section is None:
         section = fallback_section(importer=importer)
-    tags = list(Tag.objects.filter(pk__in=list(dict.fromkeys(tag_pks))).order_by("name"))
+    # sorted by name, as the tags were when read from the database
+    tags = importer.tags_get(list(dict.fromkeys(tag_pks)))
     return section, tags
 
 
-def item_import(importer, item: WxrItem) -> str:
-    """Import one post or page; returns the outcome for the report."""
-    from nashr.articles.models import ArticleAuthor, ArticlePage, SimplePage
+def item_prepare(importer, item: WxrItem) -> PreparedPost | str:
+    """Map one post or page (content conversion, section, tags, dates);
+    returns the values to write, or ``"skipped"`` (reported)."""
+    from nashr.articles.models import ArticlePage, SimplePage
 
     kind = item.post_type
     state = mapping.post_state(status=item.status, password=item.post_password)
@@ -83,6 +112,8 @@ def item_import(importer, item: WxrItem) -> str:
                              children=importer.children.get(item.post_id))
     date = mapping.wp_datetime(gmt=item.post_date_gmt, local=item.post_date, tz_name=settings.TIME_ZONE)
     values = {"title": title, "slug": slug, "body": body, "state": state.state}
+    prepared = PreparedPost(item=item, kind=kind, title=title, slug=slug, body=body, state=state, date=date,
+                            values=values, fp="")
     if kind == "post":
         section, tags = _section_and_tags(importer, item)
         author_pk = importer.authors.get(item.creator)
@@ -98,32 +129,70 @@ def item_import(importer, item: WxrItem) -> str:
             comments_open=item.comment_status == "open", access=state.access,
             date=date.isoformat() if date else None,
         )
+        prepared.section, prepared.tags, prepared.author_pk = section, tags, author_pk
     else:
         if item.post_parent and item.post_parent != "0":
             warn("صفحة فرعية في ووردبريس؛ صارت صفحة تحت الرئيسية مباشرة")
-    fp = mapping.fingerprint(values)
+    prepared.fp = mapping.fingerprint(values)
     row = importer._row(kind, item.post_id, item.guid, check=False)
+    page = importer.target(row, ArticlePage if kind == "post" else SimplePage)
+    prepared.row, prepared.page = (row, page) if page is not None else (None, None)
+    return prepared
+
+
+def goes_live_now(prepared: PreparedPost, *, now) -> bool:
+    """Whether the post is published by this import (live, or scheduled
+    for a time already past)."""
+    state, date = prepared.state.state, prepared.date
+    return state == "live" or (state == "scheduled" and not (date is not None and date > now))
+
+
+def item_import(importer, item: WxrItem) -> str | None:
+    """Import one post or page; returns the outcome for the report, or
+    ``None`` when the post was handed to the bulk writer (which reports it)."""
+    bulk = importer.bulk
+    if bulk is not None and bulk.holds(item.post_id):
+        bulk.flush()  # the same id twice in one export: the first must be written first
+    prepared = item_prepare(importer, item)
+    if isinstance(prepared, str):
+        return prepared
+    if (bulk is not None and prepared.kind == "post" and prepared.page is None
+            and goes_live_now(prepared, now=importer.now())):
+        bulk.add(prepared)
+        return None
+    if bulk is not None:
+        # pages written one by one must see every page written before them
+        # (unique slugs among siblings, redirects: the first claim wins)
+        bulk.flush()
+    return item_write(importer, prepared)
+
+
+def item_write(importer, prepared: PreparedPost) -> str:
+    """Write a prepared post or page through Wagtail's page API; returns
+    ``"imported"``, ``"updated"`` or ``"unchanged"``."""
+    from nashr.articles.models import ArticleAuthor, ArticlePage, SectionPage, SimplePage
+
+    item, kind, state, date = prepared.item, prepared.kind, prepared.state, prepared.date
+    values, fp, row, page = prepared.values, prepared.fp, prepared.row, prepared.page
     model = ArticlePage if kind == "post" else SimplePage
-    page = importer.target(row, model)
-    if page is None:
-        row = None
     if page is not None and row.fingerprint == fp:
         outcome = "unchanged"
     else:
         outcome = "imported" if page is None else "updated"
         if page is None:
-            page = model(slug=slug, live=False)
-        page.title = title
-        page.body = body
+            page = model(slug=prepared.slug, live=False)
+        page.title = prepared.title
+        page.body = prepared.body
         if kind == "post":
             page.standfirst = values["standfirst"]
             page.lead_image_id = values["lead"]
             page.featured = values["featured"]
             page.comments_open = values["comments_open"]
             page.access = state.access
-            page.tags.set(tags)
-            page.authors = [ArticleAuthor(author_id=author_pk, sort_order=0)] if author_pk else []
-            parent = section
+            page.tags.set(prepared.tags)
+            page.authors = [ArticleAuthor(author_id=prepared.author_pk, sort_order=0)] if prepared.author_pk else []
+            # read again: the cached section's tree fields (numchild) may be stale
+            parent = SectionPage.objects.get(pk=prepared.section.pk)
         else:
             parent = importer.home
         if page.pk is None:

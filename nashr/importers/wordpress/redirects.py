@@ -62,13 +62,7 @@ class RedirectWriter:
     def to_page(self, *, paths: list[str], page) -> None:
         """Redirect every old path (see :func:`.mapping.old_paths_for_item`)
         to ``page``: one query for the existing rows, one insert for the new."""
-        own = urlsplit(page.get_url(current_site=self.site) or "").path
-        own = Redirect.normalise_path(own) if own else ""
-        wanted: list[str] = []
-        for path in paths:
-            old_path = Redirect.normalise_path(path)
-            if old_path and old_path != "/" and old_path != own and old_path not in wanted:
-                wanted.append(old_path)
+        wanted = self._wanted(paths, page)
         existing = {r.old_path: r for r in Redirect.objects.filter(site=self.site, old_path__in=wanted)}
         new = [Redirect(old_path=p, site=self.site, is_permanent=True, redirect_page=page)
                for p in wanted if p not in existing]
@@ -76,18 +70,55 @@ class RedirectWriter:
         if new:
             self.report.count("redirect", "imported", len(new))
         for redirect in existing.values():
-            if redirect.redirect_page_id == page.pk and redirect.is_permanent:
-                self.report.count("redirect", "unchanged")
-            elif redirect.redirect_page_id is not None:
-                # Another page has this old URL already (WordPress lets two
-                # items share a GUID or permalink): the first one keeps it, on
-                # every run, without a per-run memory of what was written.
-                self.report.warn("redirect", "", None,
-                                 f"الرابط القديم {redirect.old_path} يقود إلى صفحة أخرى؛ بقي لها")
-            else:
-                redirect.redirect_page, redirect.redirect_link, redirect.is_permanent = page, "", True
-                redirect.save()
-                self.report.count("redirect", "updated")
+            self._existing(redirect, page)
+
+    def _wanted(self, paths: list[str], page) -> list[str]:
+        own = urlsplit(page.get_url(current_site=self.site) or "").path
+        own = Redirect.normalise_path(own) if own else ""
+        wanted: list[str] = []
+        for path in paths:
+            old_path = Redirect.normalise_path(path)
+            if old_path and old_path != "/" and old_path != own and old_path not in wanted:
+                wanted.append(old_path)
+        return wanted
+
+    def to_pages(self, *, pairs: list[tuple[list[str], object]]) -> None:
+        """:meth:`to_page` for many ``(paths, page)`` at once (pages written
+        together by the bulk writer): one query for the existing rows, one
+        insert for the new; within the batch, as across runs, the first page
+        that claims an old path keeps it."""
+        wanted = [(self._wanted(paths, page), page) for paths, page in pairs]
+        every = [p for paths, _ in wanted for p in paths]
+        existing = {r.old_path: r for r in Redirect.objects.filter(site=self.site, old_path__in=every)}
+        claimed: dict[str, int] = {}
+        new = []
+        for paths, page in wanted:
+            for path in paths:
+                redirect = existing.get(path)
+                if redirect is None and path in claimed:
+                    self.report.warn("redirect", "", None, f"الرابط القديم {path} يقود إلى صفحة أخرى؛ بقي لها")
+                elif redirect is None:
+                    claimed[path] = page.pk
+                    new.append(Redirect(old_path=path, site=self.site, is_permanent=True, redirect_page_id=page.pk))
+                else:
+                    self._existing(redirect, page)
+        Redirect.objects.bulk_create(new)
+        if new:
+            self.report.count("redirect", "imported", len(new))
+
+    def _existing(self, redirect, page) -> None:
+        if redirect.redirect_page_id == page.pk and redirect.is_permanent:
+            self.report.count("redirect", "unchanged")
+        elif redirect.redirect_page_id is not None:
+            # Another page has this old URL already (WordPress lets two
+            # items share a GUID or permalink): the first one keeps it, on
+            # every run, without a per-run memory of what was written.
+            self.report.warn("redirect", "", None,
+                             f"الرابط القديم {redirect.old_path} يقود إلى صفحة أخرى؛ بقي لها")
+        else:
+            redirect.redirect_page, redirect.redirect_link, redirect.is_permanent = page, "", True
+            redirect.save()
+            self.report.count("redirect", "updated")
 
     def term(self, *, taxonomy: str, slug: str, parents: list[str], base_path: str,
              target_url: str = "", page=None) -> None:

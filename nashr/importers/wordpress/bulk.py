@@ -1,0 +1,339 @@
+"""New published articles, written a batch at a time.
+
+Wagtail's page API costs about 90 SQL statements a post (``add_child``,
+``save_revision()``, ``publish()``); an import of tens of thousands of posts
+spends most of its time there. For the common case — a post this site has
+never imported, published now — :class:`BulkArticleWriter` stores the same
+rows with a few statements per table for a whole batch:
+
+- tree positions: the section's last child path is read once per batch and
+  the next paths made with treebeard's own helpers (``MP_Node._get_path``,
+  ``_inc_path``); depth, ``url_path`` and the section's ``numchild`` follow;
+- ``wagtailcore_page`` rows by ``bulk_create``; the ``ArticlePage`` rows by
+  one ``executemany`` INSERT of ``ArticlePage._meta.local_concrete_fields``
+  (Django's ``bulk_create`` refuses multi-table inheritance), each value
+  prepared by the field's own ``get_db_prep_save``;
+- one revision per page holding what ``save_revision()`` would store
+  (``page.serializable_data()`` of the page before publishing), then
+  ``latest_revision``/``live_revision`` set in one ``bulk_update``; the
+  "created" and "published" history entries; tags, bylines, the mapping
+  rows, redirects and comments, each in one or a few statements.
+
+Nothing is queued per post and no ``page_published`` signal is sent, so no
+newsletter goes out for an imported article. What publishing would have
+queued is done once at the end of the run by :meth:`BulkArticleWriter.rebuild`:
+the search index and related-articles lists (:mod:`nashr.search.services`),
+Wagtail's admin search index and its reference index (where images, authors
+and tags are used).
+
+A batch that fails as a whole (a database error) is rolled back and its
+posts are written one by one through the page API instead, so one bad post
+is reported with its line and the others are imported.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+
+from django.db import connection, transaction
+from django.db.models import F
+
+from . import mapping
+from .posts import PreparedPost, item_write
+
+logger = logging.getLogger(__name__)
+
+#: new articles written per batch
+BULK_BATCH = 200
+
+
+class BulkArticleWriter:
+    """``add(prepared)`` new live posts; ``flush()`` writes them (also
+    called by the importer before any post written through the page API);
+    ``rebuild()`` once at the end of the run."""
+
+    def __init__(self, *, importer) -> None:
+        self.importer = importer
+        self.pending: list[PreparedPost] = []
+        self.pending_ids: set[str] = set()
+        #: pks of the articles written by this writer in this run
+        self.article_ids: list[int] = []
+
+    def add(self, prepared: PreparedPost) -> None:
+        self.pending.append(prepared)
+        self.pending_ids.add(prepared.item.post_id)
+
+    def holds(self, post_id: str) -> bool:
+        return post_id in self.pending_ids
+
+    def full(self) -> bool:
+        return len(self.pending) >= BULK_BATCH
+
+    # -- writing -------------------------------------------------------------------------
+
+    def flush(self) -> None:
+        """Write the pending posts (never raises for a bad post: a failing
+        batch is written again one post at a time through the page API)."""
+        entries, self.pending, self.pending_ids = self.pending, [], set()
+        if not entries:
+            return
+        try:
+            with transaction.atomic():
+                written = self._write(entries)
+        except Exception:
+            logger.warning("bulk write of %d posts failed; writing them one by one", len(entries), exc_info=True)
+            for prepared in entries:
+                self.importer._guard("post", prepared.item.post_id, prepared.item.line, item_write,
+                                     self.importer, prepared)
+            return
+        self.article_ids.extend(written)
+
+    def _write(self, entries: list[PreparedPost]) -> list[int]:
+        from django.contrib.contenttypes.models import ContentType
+        from django.core.exceptions import ValidationError
+        from taggit.models import Tag
+        from wagtail.models import Page, PageLogEntry, Revision
+
+        from nashr.articles.models import ArticleAuthor, ArticlePage, ArticleTag
+        from nashr.arabic import slugify, unique_slug
+        from nashr.articles.services import SLUG_MAX_LENGTH
+
+        from ..models import ImportedObject
+
+        importer, report = self.importer, self.importer.report
+        now = timezone_now()
+        page_ct = ContentType.objects.get_for_model(ArticlePage)
+        base_ct = ContentType.objects.get_for_model(Page)
+        live_tags = set(Tag.objects.filter(pk__in={t.pk for e in entries for t in e.tags})
+                        .values_list("pk", flat=True))
+
+        # 1. tree positions and unique slugs, per section
+        by_section: dict[int, list[PreparedPost]] = {}
+        for prepared in entries:
+            by_section.setdefault(prepared.section.pk, []).append(prepared)
+        pages: list[tuple[PreparedPost, ArticlePage]] = []
+        added: dict[int, int] = {}
+        for section_pk, group in by_section.items():
+            parent = Page.objects.get(pk=section_pk)  # fresh tree fields
+            children = Page.objects.filter(path__startswith=parent.path, depth=parent.depth + 1)
+            last = children.order_by("-path").values_list("path", flat=True).first()
+            wanted = [slugify(p.slug, max_length=SLUG_MAX_LENGTH) for p in group]
+            taken = set(children.filter(slug__in=set(wanted)).values_list("slug", flat=True))
+
+            asked = set(wanted)  # free unless in `taken`: no query for these
+
+            def is_taken(slug: str, taken=taken, children=children, asked=asked) -> bool:
+                return slug in taken or (slug not in asked and children.filter(slug=slug).exists())
+
+            for prepared, base in zip(group, wanted):
+                slug = unique_slug(base, is_taken, max_length=SLUG_MAX_LENGTH)
+                path = Page._get_path(parent.path, parent.depth + 1, 1) if last is None \
+                    else Page(path=last)._inc_path()
+                page = self._page(prepared, parent=parent, slug=slug, path=path, content_type=page_ct)
+                try:
+                    page.clean_fields(exclude=["content_type", "locale", "lead_image", "owner", "locked_by",
+                                               "latest_revision", "live_revision", "alias_of", "page_ptr"])
+                except ValidationError as exc:
+                    report.count("post", "skipped")
+                    report.warn("post", prepared.item.post_id, prepared.item.line,
+                                f"تعذّر الاستيراد: {type(exc).__name__}: {exc}")
+                    importer.comments_skip(prepared.item, "لم يُستورد المقال فلم يُستورد تعليقه")
+                    continue
+                last = path
+                taken.add(slug)
+                added[parent.pk] = added.get(parent.pk, 0) + 1
+                pages.append((prepared, page))
+        if not pages:
+            return []
+
+        # 2. the base rows, then the ArticlePage rows
+        published = {}
+        base_rows = []
+        for prepared, page in pages:
+            first = prepared.date or now  # publish() sets "now"; the import then the WordPress date
+            published[id(page)] = first
+            fields = {f.attname: getattr(page, f.attname) for f in Page._meta.concrete_fields if not f.primary_key}
+            fields.update(live=True, has_unpublished_changes=False, first_published_at=first,
+                          last_published_at=first, latest_revision_created_at=now)
+            base_rows.append(Page(**fields))
+        Page.objects.bulk_create(base_rows)
+        for (prepared, page), row in zip(pages, base_rows):
+            page.id = page.page_ptr_id = row.pk
+            page._state.adding, page._state.db = False, row._state.db
+
+        # 3. tags and bylines (before the revisions, which hold their pks)
+        children: list[tuple[list, list]] = []  # per page: (tag rows, byline rows)
+        for prepared, page in pages:
+            tags = [ArticleTag(tag=t, content_object_id=page.pk) for t in prepared.tags if t.pk in live_tags]
+            bylines = [ArticleAuthor(page_id=page.pk, author_id=prepared.author_pk, sort_order=0)] \
+                if prepared.author_pk else []
+            children.append((tags, bylines))
+        ArticleTag.objects.bulk_create([row for tags, _ in children for row in tags])
+        ArticleAuthor.objects.bulk_create([row for _, bylines in children for row in bylines])
+
+        # 4. revisions: the page as save_revision() sees it (not live yet)
+        revisions = []
+        for (prepared, page), (tags, bylines) in zip(pages, children):
+            page.tagged_items, page.authors = tags, bylines
+            revisions.append(Revision(
+                content_type_id=page_ct.pk, base_content_type_id=base_ct.pk, object_id=str(page.pk),
+                created_at=now, user=None, approved_go_live_at=None,
+                content=page.serializable_data(), object_str=str(page)))
+        Revision.objects.bulk_create(revisions)
+
+        # 5. the published state, as publish() leaves it
+        for (prepared, page), row, revision in zip(pages, base_rows, revisions):
+            first = published[id(page)]
+            page.live, page.has_unpublished_changes = True, False
+            page.first_published_at = page.last_published_at = page.date_published = first
+            page.latest_revision_created_at = now
+            page.latest_revision_id = page.live_revision_id = revision.pk
+            row.latest_revision_id = row.live_revision_id = revision.pk
+        _insert_child_rows(ArticlePage, [page for _, page in pages])
+        Page.objects.bulk_update(base_rows, ["latest_revision", "live_revision"])
+        for parent_pk, n in added.items():
+            Page.objects.filter(pk=parent_pk).update(numchild=F("numchild") + n)
+        PageLogEntry.objects.bulk_create([
+            entry for (prepared, page), revision in zip(pages, revisions) for entry in (
+                PageLogEntry(content_type_id=page_ct.pk, label=page.get_admin_display_title(),
+                             action="wagtail.create", data={}, timestamp=now, page_id=page.pk,
+                             content_changed=True),
+                PageLogEntry(content_type_id=page_ct.pk, label=page.get_admin_display_title(),
+                             action="wagtail.publish", data={}, timestamp=now, page_id=page.pk,
+                             revision_id=revision.pk, content_changed=True),
+            )])
+
+        # 6. the mapping rows, redirects, comments
+        ImportedObject.objects.bulk_create([
+            ImportedObject(source=importer.source, kind="post", wp_id=prepared.item.post_id,
+                           guid=prepared.item.guid[:500], content_type_id=page_ct.pk, object_id=str(page.pk),
+                           fingerprint=prepared.fp)
+            for prepared, page in pages])
+        importer.written("post", [p.item.post_id for p, _ in pages])
+        report.count("post", "imported", len(pages))
+        importer.redirects.to_pages(pairs=[
+            (mapping.old_paths_for_item(link=p.item.link, guid=p.item.guid, post_id=p.item.post_id,
+                                        post_type="post", base_path=importer.base_path), page)
+            for p, page in pages])
+        with_comments = [(p.item, page) for p, page in pages if p.item.comments]
+        if with_comments:
+            if importer.comments is None:
+                for item, _ in with_comments:
+                    importer.comments_skip(item, "تطبيق التعليقات غير متاح في قاعدة البيانات؛ لم يُستورد التعليق")
+            else:
+                importer.comments.import_new(pairs=with_comments)
+        return [page.pk for _, page in pages]
+
+    def _page(self, prepared: PreparedPost, *, parent, slug: str, path: str, content_type):
+        """The unsaved ArticlePage as ``add_child`` would store it."""
+        from nashr.articles.models import ArticlePage
+
+        values, title = prepared.values, prepared.title
+        return ArticlePage(
+            title=title, draft_title=title, slug=slug, path=path, depth=parent.depth + 1, numchild=0,
+            url_path=f"{parent.url_path}{slug}/", content_type=content_type, locale_id=parent.locale_id,
+            translation_key=uuid.uuid4(), live=False, has_unpublished_changes=False,
+            body=prepared.body, standfirst=values["standfirst"], lead_image_id=values["lead"],
+            featured=values["featured"], comments_open=values["comments_open"], access=prepared.state.access,
+        )
+
+    # -- the end of the run ----------------------------------------------------------------
+
+    def rebuild(self, *, progress=None) -> dict:
+        """Bring everything publishing would have updated in step for the
+        articles written here, once: the search index and related-articles
+        lists, Wagtail's admin search index and its reference index.
+        Returns ``{step: number handled, step + "_seconds": wall time}``."""
+        from nashr.search.services import related_refresh_many, search_index_articles
+
+        import time
+
+        ids = self.article_ids
+        if not ids:
+            return {}
+        done: dict[str, float] = {"articles": len(ids)}
+
+        def step(name: str, func, *args, **kwargs) -> None:
+            t0 = time.monotonic()
+            done[name] = func(*args, **kwargs)
+            done[f"{name}_seconds"] = round(time.monotonic() - t0, 2)
+
+        step("search", search_index_articles, article_ids=ids)
+        step("admin_search", _admin_search_index, ids)
+        step("references", _reference_index, ids)
+        bar = None
+        if progress is not None:
+            from tqdm import tqdm
+
+            bar = tqdm(total=len(ids), desc="مقالات ذات صلة", unit=" مقال", file=progress, mininterval=0.5)
+        step("related", related_refresh_many, article_ids=ids, progress=(lambda _id: bar.update(1)) if bar else None)
+        if bar is not None:
+            bar.close()
+        from nashr.articles.selectors import sections_cache_clear
+
+        sections_cache_clear()
+        return done
+
+
+def timezone_now():
+    from django.utils import timezone
+
+    return timezone.now()
+
+
+def _insert_child_rows(model, objs: list) -> None:
+    """INSERT the rows of ``model``'s own table (a multi-table child) for
+    ``objs``, whose parent rows exist, in one ``executemany``."""
+    fields = model._meta.local_concrete_fields
+    qn = connection.ops.quote_name
+    sql = "INSERT INTO {} ({}) VALUES ({})".format(
+        qn(model._meta.db_table), ", ".join(qn(f.column) for f in fields), ", ".join(["%s"] * len(fields)))
+    rows = [[f.get_db_prep_save(getattr(obj, f.attname), connection) for f in fields] for obj in objs]
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, rows)
+
+
+def _admin_search_index(ids: list[int]) -> int:
+    """Wagtail's own search index (the admin's page search), as the
+    ``insert_or_update_object_task`` publishing queues would have filled it."""
+    from wagtail.search.backends import get_search_backends
+
+    from nashr.articles.models import ArticlePage
+
+    count = 0
+    for start in range(0, len(ids), 500):
+        pages = list(ArticlePage.objects.filter(pk__in=ids[start:start + 500]).prefetch_related("tags"))
+        for backend in get_search_backends(with_auto_update=True):
+            backend.add_bulk(ArticlePage, pages)
+        count += len(pages)
+    return count
+
+
+def _reference_index(ids: list[int]) -> int:
+    """Wagtail's reference index (where an image, author or tag is used) for
+    the pages and their bylines, as ``update_reference_index_task`` would
+    write it with ``ReferenceIndex.create_or_update_for_object`` — the same
+    rows, found by the same extraction, inserted 500 objects at a time
+    (these objects are new: there are no old rows to compare or delete)."""
+    from django.contrib.contenttypes.models import ContentType
+    from wagtail.models import ReferenceIndex
+
+    from nashr.articles.models import ArticleAuthor, ArticlePage
+
+    count = 0
+    for start in range(0, len(ids), 500):
+        chunk = ids[start:start + 500]
+        objects = [*ArticlePage.objects.filter(pk__in=chunk), *ArticleAuthor.objects.filter(page_id__in=chunk)]
+        rows = []
+        for obj in objects:
+            cts = [ContentType.objects.get_for_model(m, for_concrete_model=False)
+                   for m in [obj, *obj._meta.get_parent_list()]]
+            for to_ct, to_id, model_path, content_path in set(ReferenceIndex._extract_references_from_object(obj)):
+                rows.append(ReferenceIndex(
+                    content_type=cts[0], base_content_type=cts[-1], object_id=obj.pk, to_content_type_id=to_ct,
+                    to_object_id=to_id, model_path=model_path, content_path=content_path,
+                    content_path_hash=ReferenceIndex._get_content_path_hash(content_path)))
+        ReferenceIndex.objects.bulk_create(rows, ignore_conflicts=connection.features.supports_ignore_conflicts)
+        count += sum(1 for obj in objects if isinstance(obj, ArticlePage))
+    return count
