@@ -35,7 +35,7 @@ def kinds(blocks):
 def test_classic_paragraphs_and_line_breaks():
     blocks, warnings, _ = convert("الفقرة الأولى\nسطرها الثاني\n\n\nالفقرة الثانية")
     assert blocks == [{"type": "paragraph",
-                       "value": "<p>الفقرة الأولى<br>\nسطرها الثاني</p><p>الفقرة الثانية</p>"}]
+                       "value": "<p>الفقرة الأولى<br/>\nسطرها الثاني</p><p>الفقرة الثانية</p>"}]
     assert warnings == []
 
 

@@ -127,7 +127,7 @@ def test_classic_content_becomes_blocks(imported):
     body = article("الخبر الأول").body
     kinds = [b.block_type for b in body]
     assert kinds == ["paragraph", "image", "subheading", "block_quote", "paragraph", "embed", "paragraph"]
-    assert body[0].value.source == "<p>فقرة أولى فيها <strong>خط عريض</strong>.<br>\nسطر ثان في الفقرة نفسها.</p>"
+    assert body[0].value.source == "<p>فقرة أولى فيها <strong>خط عريض</strong>.<br/>\nسطر ثان في الفقرة نفسها.</p>"
     assert body[1].value["image"].title == "بائع" and body[1].value["caption"] == "بائع في السوق."
     assert body[2].value == "عنوان فرعي"
     assert (body[3].value["quote"], body[3].value["attribution"]) == ("الكلمة مسؤولية", "محررة")

@@ -337,6 +337,9 @@ class _Walker:
         self.flush_inline()
         if self.para:
             cleaned = re.sub(r"<p>(?:\s|<br>)*</p>", "", clean_html("".join(self.para))).strip()
+            # Wagtail's rich-text format writes the void element as <br/>;
+            # its editor's HTML reader fails on a bare <br> (500 on the edit view)
+            cleaned = cleaned.replace("<br>", "<br/>")
             self.para = []
             if _text_of(cleaned):
                 self.blocks.append({"type": "paragraph", "value": cleaned})
