@@ -357,8 +357,10 @@ class WxrReader:
                 self._report_controls(stream)
                 line = exc.lineno or stream._line
                 if "entit" in str(exc).lower():
-                    raise WxrRefused(f"سطر {line}: الملف يستعمل كيانات XML (entities) غير مسموح بها — "
-                                     f"refused: {exc.msg}") from None
+                    # libxml2 may stop at the entity declarations before the
+                    # first element, where the DOCTYPE check runs: same refusal
+                    raise WxrRefused(f"سطر {line}: الملف يحتوي على تعريف DOCTYPE أو كيانات XML، وقد رُفض "
+                                     f"حمايةً للخادم — refused: {exc.msg}") from None
                 raise WxrError(f"سطر {line}: ملف XML غير سليم — not well-formed XML: {exc.msg}") from None
             if not checked:
                 raise WxrError("الملف فارغ — the file is empty")
