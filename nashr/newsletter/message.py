@@ -34,6 +34,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import itertools
 import re
 import time
 import uuid
@@ -468,6 +469,13 @@ class PreparedIssue:
         self._html = _Part("text/html", html_template)
         self._date_second = -1
         self._date = b""
+        # Message-IDs: a random 128-bit prefix per prepared issue (a new one
+        # in every worker process) and a counter: unique without a call to
+        # os.urandom per message (uuid4() makes one; in a worker with SMTP
+        # threads each such call also waits to get the interpreter lock
+        # back: about 90 µs a message in the profile).
+        self._id_prefix = uuid.uuid4().hex
+        self._id_counter = itertools.count()
 
     def _date_header(self) -> bytes:
         # formatted once a second, not once a message
@@ -494,7 +502,8 @@ class PreparedIssue:
 
         Returns:
             A :class:`BuiltMessage` with a new, unique ``Message-ID``
-            (``<uuid4hex.ISSUE@DOMAIN>``) and the message bytes (signed when
+            (``<RANDOMHEX COUNTERHEX.ISSUE@DOMAIN>``, no space: 32 random hex
+            digits per prepared issue, then a per-message counter in hex) and the message bytes (signed when
             a signer was given).
 
         Raises:
@@ -505,7 +514,7 @@ class PreparedIssue:
         to_line = header_mailbox("To", to_name, to_email)
         _check_url(unsubscribe_url, "unsubscribe_url")
         _check_url(manage_url, "manage_url")
-        message_id = f"<{uuid.uuid4().hex}{self._id_suffix}"
+        message_id = f"<{self._id_prefix}{next(self._id_counter):x}{self._id_suffix}"
         unsub = unsubscribe_url.encode("ascii")
         manage = manage_url.encode("ascii")
         data = b"".join((

@@ -12,6 +12,10 @@ the class in use is the dotted path in ``NASHR_NEWSLETTER_PROVIDER``.
   ``NASHR_DATA_DIR/outbox/`` (development and the demo).
 * :class:`MemoryProvider`: keeps messages in memory (tests).
 
+:class:`ProviderPool` runs several providers at once, each with its own
+connection in its own thread, so one send task keeps several SMTP
+transactions in flight instead of waiting for each reply in turn.
+
 Errors are classified for the pipeline: :class:`TransientError` (SMTP 4xx,
 dropped connection, timeout — retried with backoff) and
 :class:`PermanentError` (SMTP 5xx — this recipient fails, the issue goes on).
@@ -22,13 +26,21 @@ from __future__ import annotations
 
 import email
 import email.policy
+import logging
+import queue
+import re
 import smtplib
 import socket
+import threading
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from django.conf import settings
+from django.core.mail.backends.smtp import EmailBackend as DjangoSmtpBackend
 from django.utils.module_loading import import_string
+
+logger = logging.getLogger(__name__)
 
 
 class ProviderError(Exception):
@@ -84,6 +96,87 @@ def _classify_smtp(exc: Exception) -> ProviderError:
     return TransientError(f"{type(exc).__name__}: {exc}")
 
 
+#: an envelope address the fast path sends as is: printable ASCII without
+#: spaces, angle brackets or line breaks (anything else goes through smtplib)
+_PLAIN_ADDRESS = re.compile(r"[!-;=?-~]+@[!-;=?-~]+\Z")
+
+
+class _FastTransactionMixin:
+    """One SMTP mail transaction (``MAIL``, ``RCPT``, ``DATA``) for one
+    recipient with less client work than ``smtplib.SMTP.sendmail``:
+
+    * plain addresses are written into ``MAIL FROM:<...>`` and ``RCPT TO:<...>``
+      as they are; ``sendmail`` parses each with ``email.utils.parseaddr``
+      (about 125 µs a message on the benchmark machine);
+    * ``DATA`` skips smtplib's regular-expression dot-stuffing pass when no
+      line starts with ``.`` (one ``bytes`` search proves it; about 120 µs
+      saved on a 16 KB newsletter). Nashr's messages — headers, base64
+      lines, MIME boundaries — never have such a line; others are stuffed
+      by smtplib as before (RFC 5321 §4.5.2).
+
+    Replies are handled as ``sendmail`` handles them (RFC 5321 §4.2): a
+    refused sender raises ``SMTPSenderRefused``, a refused recipient
+    ``SMTPRecipientsRefused``, a refused message ``SMTPDataError``; a 421
+    reply closes the connection, other refusals reset the transaction.
+    """
+
+    def transaction(self, sender: str, recipient: str, data: bytes) -> None:
+        if not (_PLAIN_ADDRESS.match(sender) and _PLAIN_ADDRESS.match(recipient)):
+            self.sendmail(sender, [recipient], data)
+            return
+        self.ehlo_or_helo_if_needed()
+        size = f" SIZE={len(data)}" if self.does_esmtp and self.has_extn("size") else ""
+        self.putcmd("mail", f"FROM:<{sender}>{size}")
+        code, reply = self.getreply()
+        if code != 250:
+            self._refused(code)
+            raise smtplib.SMTPSenderRefused(code, reply, sender)
+        self.putcmd("rcpt", f"TO:<{recipient}>")
+        code, reply = self.getreply()
+        if code not in (250, 251):
+            self._refused(code)
+            raise smtplib.SMTPRecipientsRefused({recipient: (code, reply)})
+        code, reply = self.data(data)
+        if code != 250:
+            self._refused(code)
+            raise smtplib.SMTPDataError(code, reply)
+
+    def _refused(self, code: int) -> None:
+        if code == 421:
+            self.close()
+        else:
+            self._rset()
+
+    def data(self, msg):
+        if not isinstance(msg, bytes) or msg.startswith(b".") or b"\n." in msg:
+            return super().data(msg)
+        self.putcmd("data")
+        code, repl = self.getreply()
+        if code != 354:
+            raise smtplib.SMTPDataError(code, repl)
+        if not msg.endswith(b"\r\n"):
+            msg += b"\r\n"
+        self.send(msg + b".\r\n")
+        return self.getreply()
+
+
+class _SMTP(_FastTransactionMixin, smtplib.SMTP):
+    pass
+
+
+class _SMTP_SSL(_FastTransactionMixin, smtplib.SMTP_SSL):
+    pass
+
+
+class _SmtpBackend(DjangoSmtpBackend):
+    """Django's SMTP backend (settings, STARTTLS/TLS, login, timeout) with
+    the connection classes above."""
+
+    @property
+    def connection_class(self):
+        return _SMTP_SSL if self.use_ssl else _SMTP
+
+
 class SmtpProvider(BaseProvider):
     """SMTP through Django's SMTP backend (connection settings from
     ``EMAIL_HOST``, ``EMAIL_PORT``, ``EMAIL_USE_TLS``/``SSL``, credentials,
@@ -92,9 +185,7 @@ class SmtpProvider(BaseProvider):
     name = "smtp"
 
     def __init__(self) -> None:
-        from django.core.mail import get_connection
-
-        self._backend = get_connection("django.core.mail.backends.smtp.EmailBackend")
+        self._backend = _SmtpBackend()
 
     def open(self) -> None:
         try:
@@ -112,7 +203,7 @@ class SmtpProvider(BaseProvider):
         if self._backend.connection is None:
             self.open()
         try:
-            self._backend.connection.sendmail(envelope_from, [to], data)
+            self._backend.connection.transaction(envelope_from, to, data)
         except smtplib.SMTPRecipientsRefused as exc:
             raise _classify_smtp(exc) from exc
         except (smtplib.SMTPResponseException, smtplib.SMTPException, OSError) as exc:
@@ -198,6 +289,130 @@ class MemoryProvider(BaseProvider):
 
     def send(self, *, envelope_from: str, to: str, data: bytes) -> None:
         MemoryProvider.outbox.append((envelope_from, to, data))
+
+
+#: ``(key, recipient, message bytes)``: one message for :meth:`ProviderPool.submit`
+Job = tuple[Any, str, bytes]
+#: ``(key, None)`` when the message was accepted, ``(key, ProviderError)``
+#: when it was refused, ``(key, other exception)`` when the provider failed
+#: unexpectedly (the outcome of that message is then unknown)
+Outcome = tuple[Any, BaseException | None]
+
+
+class ProviderPool:
+    """Several providers sending at once, one thread and one connection each.
+
+    Work is handed over in groups (:meth:`submit`); any idle connection
+    takes the next group and sends its messages one after the other; the
+    caller collects finished groups with :meth:`wait`. Only the caller's
+    thread touches the database: the threads do nothing but call
+    ``provider.send``. With one provider given by the caller
+    (``threads=False``) :meth:`submit` sends at once in the caller's thread,
+    so a provider that is not thread-safe or that uses the caller's
+    database connection (tests) behaves as before.
+
+    Create it with :meth:`open`; always :meth:`close` it.
+    """
+
+    def __init__(self, providers: Sequence[BaseProvider], *, envelope_from: str, threads: bool) -> None:
+        self.providers = list(providers)
+        self.envelope_from = envelope_from
+        #: groups submitted and not yet returned by :meth:`wait`
+        self.in_flight = 0
+        self._done: queue.Queue[list[Outcome]] = queue.Queue()
+        self._jobs: queue.Queue[list[Job] | None] = queue.Queue()
+        self._threads: list[threading.Thread] = []
+        if threads:
+            for index, provider in enumerate(self.providers):
+                thread = threading.Thread(target=self._run, args=(provider,), daemon=True,
+                                          name=f"newsletter-smtp-{index}")
+                thread.start()
+                self._threads.append(thread)
+
+    @classmethod
+    def open(cls, *, envelope_from: str, connections: int = 1,
+             provider: BaseProvider | None = None,
+             factory: Callable[[], BaseProvider] | None = None) -> "ProviderPool":
+        """Open ``connections`` providers made by ``factory`` (default
+        :func:`get_provider`), or just ``provider`` when one is given.
+
+        Raises :class:`ProviderError` when not even the first connection can
+        be opened; later ones that fail are left out (logged), so a server
+        limiting connections per client still gets the mail.
+        """
+        if provider is not None:
+            provider.open()
+            return cls([provider], envelope_from=envelope_from, threads=False)
+        factory = factory or get_provider
+        opened: list[BaseProvider] = []
+        for index in range(max(1, connections)):
+            candidate = factory()
+            try:
+                candidate.open()
+            except ProviderError as exc:
+                if index == 0:
+                    raise
+                logger.warning("opened %d of %d connections: %s", index, connections, exc)
+                break
+            opened.append(candidate)
+        return cls(opened, envelope_from=envelope_from, threads=True)
+
+    @property
+    def size(self) -> int:
+        return len(self.providers)
+
+    def _send_group(self, provider: BaseProvider, group: list[Job]) -> list[Outcome]:
+        outcomes: list[Outcome] = []
+        for key, to, data in group:
+            try:
+                provider.send(envelope_from=self.envelope_from, to=to, data=data)
+            except Exception as exc:  # ProviderError, or a fault of the provider
+                outcomes.append((key, exc))
+            else:
+                outcomes.append((key, None))
+        return outcomes
+
+    def _run(self, provider: BaseProvider) -> None:
+        while True:
+            group = self._jobs.get()
+            if group is None:
+                return
+            try:
+                outcomes = self._send_group(provider, group)
+            except BaseException as exc:  # never leave the caller waiting
+                outcomes = [(key, exc) for key, _, _ in group]
+            self._done.put(outcomes)
+
+    def submit(self, group: list[Job]) -> None:
+        """Send the messages of ``group`` (in order, over one connection)."""
+        self.in_flight += 1
+        if self._threads:
+            self._jobs.put(group)
+        else:
+            self._done.put(self._send_group(self.providers[0], group))
+
+    def wait(self) -> list[Outcome]:
+        """The outcomes of one submitted group that has finished (blocks
+        until one has). Raises :class:`RuntimeError` when nothing is in
+        flight."""
+        if not self.in_flight:
+            raise RuntimeError("no group in flight")
+        outcomes = self._done.get()
+        self.in_flight -= 1
+        return outcomes
+
+    def close(self) -> None:
+        """Stop the threads (after the groups they hold) and close every
+        connection. Outcomes not collected with :meth:`wait` are dropped."""
+        for _ in self._threads:
+            self._jobs.put(None)
+        for thread in self._threads:
+            thread.join()
+        for provider in self.providers:
+            try:
+                provider.close()
+            except Exception:
+                logger.exception("closing a provider failed")
 
 
 def get_provider() -> BaseProvider:

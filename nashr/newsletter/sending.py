@@ -20,18 +20,20 @@ The rules that keep every subscriber at exactly one email:
 
 from __future__ import annotations
 
+import collections
 import logging
 import uuid
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.core.exceptions import ImproperlyConfigured
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Count, Min, Q
 from django.utils import timezone
 
 from .models import Delivery, Issue, Subscriber, Suppression
-from .providers import BaseProvider, PermanentError, ProviderError, TransientError, get_provider
+from .providers import BaseProvider, PermanentError, ProviderError, ProviderPool, get_provider
 
 logger = logging.getLogger(__name__)
 
@@ -45,10 +47,6 @@ STALE_SENDING_AFTER = timedelta(minutes=5)
 #: claimed but never attempted for this long: the claimer died; release it
 STALE_CLAIM_AFTER = timedelta(minutes=5)
 BATCH_SIZE = 200
-#: how often (in messages) a running sender checks for pause/cancel
-STATUS_CHECK_EVERY = 20
-#: how many "sent" marks are written in one UPDATE
-SENT_FLUSH_EVERY = 10
 
 OPEN_STATUSES = (Delivery.Status.QUEUED, Delivery.Status.SENDING)
 
@@ -105,21 +103,20 @@ def issue_queue(*, issue: Issue) -> int:
     if issue.status in (Issue.Status.CANCELLED, Issue.Status.SENT):
         raise ValueError(f"issue {issue.pk} is {issue.status}; it cannot be queued")
     issue_render_once(issue=issue)
-    suppressed = Suppression.objects.values("email_key")
-    subscribers = (
-        Subscriber.objects.filter(status=Subscriber.Status.CONFIRMED)
-        .exclude(email_key__in=suppressed)
-        .values_list("pk", flat=True)
-        .order_by("pk")
-    )
-    batch: list[Delivery] = []
-    for pk in subscribers.iterator(chunk_size=5000):
-        batch.append(Delivery(issue_id=issue.pk, subscriber_id=pk))
-        if len(batch) >= 5000:
-            Delivery.objects.bulk_create(batch, ignore_conflicts=True)
-            batch = []
-    if batch:
-        Delivery.objects.bulk_create(batch, ignore_conflicts=True)
+    # One INSERT ... SELECT in the database (no row travels through Python);
+    # ON CONFLICT DO NOTHING keeps existing rows (SQLite >= 3.24, PostgreSQL).
+    delivery = connection.ops.quote_name(Delivery._meta.db_table)
+    subscriber = connection.ops.quote_name(Subscriber._meta.db_table)
+    suppression = connection.ops.quote_name(Suppression._meta.db_table)
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {delivery} (issue_id, subscriber_id, status, attempts, claimed_by, "
+            f"message_id, last_error) "
+            f"SELECT %s, s.id, %s, 0, '', '', '' FROM {subscriber} s WHERE s.status = %s "
+            f"AND NOT EXISTS (SELECT 1 FROM {suppression} x WHERE x.email_key = s.email_key) "
+            f"ORDER BY s.id ON CONFLICT (issue_id, subscriber_id) DO NOTHING",
+            [issue.pk, Delivery.Status.QUEUED.value, Subscriber.Status.CONFIRMED.value],
+        )
     Issue.objects.filter(pk=issue.pk).update(
         status=Issue.Status.SENDING, started_at=issue.started_at or timezone.now()
     )
@@ -128,9 +125,11 @@ def issue_queue(*, issue: Issue) -> int:
 
 
 def issue_set_status(*, issue: Issue, status: str) -> None:
-    """Pause, resume or cancel. A running sender notices a pause or a
-    cancellation within :data:`STATUS_CHECK_EVERY` messages; a cancelled
-    issue's queued deliveries are marked skipped."""
+    """Pause, resume or cancel. A running sender starts no new message once
+    it sees the change (its next group's "sending" marks are only written
+    while the issue is sending); the messages already handed to the provider
+    — at most :func:`unknown_max` — are finished. A cancelled issue's queued
+    deliveries are marked skipped."""
     allowed = {
         Issue.Status.PAUSED: {Issue.Status.SENDING, Issue.Status.SCHEDULED},
         Issue.Status.SENDING: {Issue.Status.PAUSED},
@@ -190,22 +189,111 @@ def delivery_resolve_unknown(*, delivery: Delivery, resend: bool) -> None:
 
 # --- sending ---------------------------------------------------------------------
 
+def connections_per_sender() -> int:
+    """SMTP connections (threads) one send task keeps open:
+    ``NASHR_NEWSLETTER_CONNECTIONS`` (default 4). Several transactions in
+    flight hide the wait for each SMTP reply."""
+    return max(1, int(getattr(settings, "NASHR_NEWSLETTER_CONNECTIONS", 4)))
+
+
+def unknown_max() -> int:
+    """The most deliveries one send task has marked ``sending`` without
+    having written their outcome: ``NASHR_NEWSLETTER_UNKNOWN_MAX`` (default
+    20). This bounds how many deliveries can end ``unknown`` when a worker
+    dies (killed, power cut): the messages on the wire plus those accepted
+    whose ``sent`` mark was not written yet. Must be at least 1."""
+    value = int(getattr(settings, "NASHR_NEWSLETTER_UNKNOWN_MAX", 20))
+    if value < 1:
+        raise ImproperlyConfigured("NASHR_NEWSLETTER_UNKNOWN_MAX must be at least 1")
+    return value
+
+
+def sending_groups(*, connections: int, limit: int) -> tuple[int, int]:
+    """``(group size, groups in flight)`` for ``connections`` connections and
+    at most ``limit`` deliveries without a written outcome.
+
+    Deliveries are marked ``sending`` a group at a time (one write) and the
+    outcomes of a group are written together with the next group's marks
+    (one write), so the database sees about one commit per group instead of
+    two per message. One group more than there are connections is kept in
+    flight, so a connection finds its next group waiting. Always
+    ``size * groups <= limit``.
+
+    >>> sending_groups(connections=4, limit=20)
+    (4, 5)
+    >>> sending_groups(connections=1, limit=20)
+    (10, 2)
+    >>> sending_groups(connections=4, limit=1)
+    (1, 1)
+    """
+    size = max(1, limit // (connections + 1))
+    return size, max(1, limit // size)
+
+
+@dataclass(slots=True)
+class _Claimed:
+    """A claimed delivery with what sending it needs (no ORM objects)."""
+
+    delivery_id: int
+    attempts: int
+    subscriber_id: int
+    email: str
+    name: str
+    email_key: str
+    subscriber_status: str
+
+
+def _claim_rows(*, issue_id: int, batch_size: int, now: datetime) -> list[_Claimed]:
+    """Claim up to ``batch_size`` due, unclaimed, queued deliveries in one
+    ``UPDATE ... RETURNING`` (SQLite >= 3.35, PostgreSQL), then read their
+    subscribers in one query. On PostgreSQL the rows are picked with
+    ``FOR UPDATE SKIP LOCKED`` so concurrent claimers take different rows
+    instead of waiting for each other; SQLite has one writer at a time."""
+    table = connection.ops.quote_name(Delivery._meta.db_table)
+    when = connection.ops.adapt_datetimefield_value(now)
+    queued = Delivery.Status.QUEUED.value
+    pick = (f"SELECT id FROM {table} WHERE issue_id = %s AND status = %s AND claimed_by = '' "
+            f"AND (next_attempt_at IS NULL OR next_attempt_at <= %s) ORDER BY id LIMIT %s")
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            # The picked rows in a CTE, evaluated once; an IN (subquery with
+            # LIMIT ... FOR UPDATE) may be re-evaluated and claim more rows.
+            cursor.execute(
+                f"WITH picked AS ({pick} FOR UPDATE SKIP LOCKED) "
+                f"UPDATE {table} SET claimed_by = %s, claimed_at = %s FROM picked "
+                f"WHERE {table}.id = picked.id RETURNING {table}.id, subscriber_id, attempts",
+                [issue_id, queued, when, batch_size, uuid.uuid4().hex, when],
+            )
+        else:
+            cursor.execute(
+                f"UPDATE {table} SET claimed_by = %s, claimed_at = %s WHERE id IN ({pick}) "
+                f"AND status = %s AND claimed_by = '' RETURNING id, subscriber_id, attempts",
+                [uuid.uuid4().hex, when, issue_id, queued, when, batch_size, queued],
+            )
+        rows = sorted(cursor.fetchall())
+    if not rows:
+        return []
+    people = {
+        pk: rest for pk, *rest in Subscriber.objects.filter(pk__in=[r[1] for r in rows])
+        .values_list("pk", "email", "name", "email_key", "status")
+    }
+    claimed = []
+    for delivery_id, subscriber_id, attempts in rows:
+        email, name, email_key, status = people.get(subscriber_id, ("", "", "", ""))
+        claimed.append(_Claimed(delivery_id, attempts, subscriber_id, email, name, email_key, status))
+    return claimed
+
+
 def deliveries_claim(*, issue: Issue, batch_size: int = BATCH_SIZE,
                      now: datetime | None = None) -> list[Delivery]:
     """Claim up to ``batch_size`` due, unclaimed, queued deliveries of
-    ``issue`` for this worker; returns them with their subscribers."""
-    now = now or timezone.now()
-    token = uuid.uuid4().hex
-    due = Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now)
-    ids = list(
-        Delivery.objects.filter(issue=issue, status=Delivery.Status.QUEUED, claimed_by="")
-        .filter(due).order_by("pk").values_list("pk", flat=True)[:batch_size]
-    )
-    if not ids:
+    ``issue`` for this worker; returns them with their subscribers, in id
+    order. Two claimers never get the same row."""
+    rows = _claim_rows(issue_id=issue.pk, batch_size=batch_size, now=now or timezone.now())
+    if not rows:
         return []
-    Delivery.objects.filter(pk__in=ids, status=Delivery.Status.QUEUED, claimed_by="").update(
-        claimed_by=token, claimed_at=now)
-    return list(Delivery.objects.filter(claimed_by=token).select_related("subscriber").order_by("pk"))
+    return list(Delivery.objects.filter(pk__in=[r.delivery_id for r in rows])
+                .select_related("subscriber").order_by("pk"))
 
 
 @dataclass
@@ -217,19 +305,145 @@ class SendStats:
     errors: list[str] = field(default_factory=list)
 
 
-def _flush_sent(ids: list[int], stats: SendStats) -> None:
-    if ids:
-        Delivery.objects.filter(pk__in=ids, status=Delivery.Status.SENDING).update(
-            status=Delivery.Status.SENT, sent_at=timezone.now(), claimed_by="")
-        stats.sent += len(ids)
-        ids.clear()
+@dataclass
+class _Writes:
+    """Delivery updates waiting to be written in one transaction."""
+
+    sent: list[int] = field(default_factory=list)
+    #: (delivery id, error)
+    failed: list[tuple[int, str]] = field(default_factory=list)
+    #: (delivery id, next attempt at, error)
+    retry: list[tuple[int, datetime, str]] = field(default_factory=list)
+    skipped: list[int] = field(default_factory=list)
+    #: (delivery id, attempts, message id): marked ``sending``
+    sending: list[tuple[int, int, str]] = field(default_factory=list)
+
+    def __bool__(self) -> bool:
+        return bool(self.sent or self.failed or self.retry or self.skipped or self.sending)
+
+
+def _write(writes: _Writes, stats: SendStats, *, issue_id: int | None = None) -> list[int]:
+    """Write the pending outcomes and ``sending`` marks; returns the ids that
+    were marked ``sending``.
+
+    The common case — "sent" for a finished group and "sending" for the
+    next — is one ``UPDATE ... FROM`` a list of values (SQLite >= 3.33,
+    PostgreSQL) in autocommit: one statement and one commit per group. In a
+    threaded worker every database call hands the interpreter lock to the
+    SMTP threads and waits to get it back, so the number of calls, not the
+    SQL, sets the cost (bench/README.md, newsletter sending). With
+    ``issue_id``, the marks are only written while that issue is still
+    ``sending``: a pause or a cancellation stops the next group without
+    a separate status query.
+    """
+    status = Delivery.Status
+    table = connection.ops.quote_name(Delivery._meta.db_table)
+    issue_table = connection.ops.quote_name(Issue._meta.db_table)
+    now = connection.ops.adapt_datetimefield_value(timezone.now())
+    with connection.cursor() as cursor:
+        # rare outcomes: one statement each kind
+        if writes.failed:
+            cursor.executemany(
+                f"UPDATE {table} SET status = %s, last_error = %s, claimed_by = '' WHERE id = %s",
+                [(status.FAILED.value, error[:2000], pk) for pk, error in writes.failed])
+        if writes.retry:
+            cursor.executemany(
+                f"UPDATE {table} SET status = %s, claimed_by = '', claimed_at = NULL, "
+                f"next_attempt_at = %s, last_error = %s WHERE id = %s",
+                [(status.QUEUED.value, connection.ops.adapt_datetimefield_value(at), error[:2000], pk)
+                 for pk, at, error in writes.retry])
+        if writes.skipped:
+            marks = ", ".join(["%s"] * len(writes.skipped))
+            cursor.execute(
+                f"UPDATE {table} SET status = %s, claimed_by = '', last_error = %s WHERE id IN ({marks})",
+                [status.SKIPPED.value, "unsubscribed or suppressed before sending", *writes.skipped])
+        rows = [(pk, status.SENT.value, None, None) for pk in writes.sent]
+        rows += [(pk, status.SENDING.value, attempts, message_id)
+                 for pk, attempts, message_id in writes.sending]
+        marked = [pk for pk, _, _ in writes.sending]
+        if rows:
+            values = " UNION ALL ".join(
+                ["SELECT CAST(%s AS INTEGER) AS id, %s AS st, CAST(%s AS INTEGER) AS att, %s AS mid"]
+                * len(rows))
+            still_sending = ""
+            # in the order of the placeholders: SET, the values, WHERE
+            params: list = [status.SENDING.value] * 3 + [now, status.SENT.value, now, status.SENT.value]
+            params += [value for row in rows for value in row]
+            params += [status.SENDING.value, status.SENDING.value]
+            if issue_id is not None:
+                still_sending = (f" AND (v.st <> %s OR EXISTS (SELECT 1 FROM {issue_table} "
+                                 f"WHERE id = %s AND status = %s))")
+                params += [status.SENDING.value, issue_id, Issue.Status.SENDING.value]
+            # Marked "sending" before the provider is called (autocommit): if
+            # this process dies from here on, these rows say "sending" and
+            # are reported, never silently sent again.
+            cursor.execute(
+                # (a plain UPDATE, not WITH ... UPDATE: Python's sqlite3
+                # reports rowcount only for statements starting with UPDATE)
+                f"UPDATE {table} SET status = v.st, "
+                f"attempts = CASE WHEN v.st = %s THEN v.att ELSE {table}.attempts END, "
+                f"message_id = CASE WHEN v.st = %s THEN v.mid ELSE {table}.message_id END, "
+                f"claimed_at = CASE WHEN v.st = %s THEN %s ELSE {table}.claimed_at END, "
+                f"sent_at = CASE WHEN v.st = %s THEN %s ELSE {table}.sent_at END, "
+                f"claimed_by = CASE WHEN v.st = %s THEN '' ELSE {table}.claimed_by END "
+                f"FROM ({values}) AS v WHERE {table}.id = v.id AND (v.st = %s OR {table}.status = %s){still_sending}",
+                params,
+            )
+            if cursor.rowcount != len(rows) and marked:
+                # the issue was paused or cancelled (or a row changed under us):
+                # find out which marks were written
+                cursor.execute(
+                    f"SELECT id FROM {table} WHERE status = %s AND message_id IN "
+                    f"({', '.join(['%s'] * len(marked))})",
+                    [status.SENDING.value, *[mid for _, _, mid in writes.sending]])
+                done = {pk for (pk,) in cursor.fetchall()}
+                marked = [pk for pk in marked if pk in done]
+    stats.sent += len(writes.sent)
+    stats.failed += len(writes.failed)
+    stats.retried += len(writes.retry)
+    stats.skipped += len(writes.skipped)
+    writes.__init__()
+    return marked
+
+
+def _mark_sending(*, delivery_id: int, attempts: int, message_id: str) -> None:
+    """Mark one delivery ``sending`` (committed) as the pipeline does just
+    before its provider call."""
+    _write(_Writes(sending=[(delivery_id, attempts, message_id)]), SendStats())
+
+
+def _record_outcomes(outcomes, attempts: dict[int, int], writes: _Writes) -> BaseException | None:
+    """Turn a finished group's outcomes into writes; returns the first
+    unexpected provider exception (its delivery stays ``sending``: its
+    outcome is unknown)."""
+    unexpected = None
+    for delivery_id, exc in outcomes:
+        tries = attempts.pop(delivery_id)
+        if exc is None:
+            writes.sent.append(delivery_id)
+        elif isinstance(exc, PermanentError):
+            writes.failed.append((delivery_id, str(exc)))
+        elif isinstance(exc, ProviderError):
+            if tries >= MAX_ATTEMPTS:
+                writes.failed.append((delivery_id, f"gave up after {tries} attempts: {exc}"))
+            else:
+                writes.retry.append((delivery_id, timezone.now() + backoff(tries), str(exc)))
+        elif unexpected is None:
+            unexpected = exc
+    return unexpected
 
 
 def issue_send(*, issue_id: int, provider: BaseProvider | None = None,
                batch_size: int = BATCH_SIZE, max_messages: int | None = None) -> SendStats:
     """Send what is due of one issue until nothing is claimable, the issue is
     paused or cancelled, or ``max_messages`` were attempted. Safe to run in
-    several processes at once and safe to run twice."""
+    several processes at once and safe to run twice.
+
+    Uses :func:`connections_per_sender` connections of the configured
+    provider, or only ``provider`` when one is given (sent from the calling
+    thread). At most :func:`unknown_max` deliveries are ``sending`` without
+    a written outcome at any time. Raises what the provider raises when it
+    fails in an unexpected way (after writing every other outcome)."""
     from .message import prepare_issue
     from .tokens import manage_url_for, unsubscribe_url_for
 
@@ -242,100 +456,105 @@ def issue_send(*, issue_id: int, provider: BaseProvider | None = None,
     prepared = prepare_issue(issue=issue)
     envelope_from = settings.NASHR_NEWSLETTER_FROM_EMAIL
     suppressed = set(Suppression.objects.values_list("email_key", flat=True))
-    provider = provider or get_provider()
-    attempted = 0
-    sent_ids: list[int] = []
     try:
-        provider.open()
+        pool = ProviderPool.open(envelope_from=envelope_from, provider=provider,
+                                 connections=connections_per_sender())
     except ProviderError as exc:  # refused connection, TLS or login failure
         logger.warning("provider unavailable: %s", exc)
         stats.errors.append(str(exc))
         _schedule_retry_all(issue=issue, error=str(exc))
         return stats
+    group_size, max_groups = sending_groups(connections=pool.size, limit=unknown_max())
+    writes = _Writes()
+    attempts: dict[int, int] = {}  # delivery id -> attempt number, while in flight
+    attempted = 0
+    unexpected: BaseException | None = None
+    confirmed = Subscriber.Status.CONFIRMED.value
+    claimed: collections.deque[_Claimed] = collections.deque()
     try:
-        while max_messages is None or attempted < max_messages:
-            status = Issue.objects.filter(pk=issue.pk).values_list("status", flat=True).first()
-            if status != Issue.Status.SENDING:
-                break
-            batch = deliveries_claim(issue=issue, batch_size=batch_size)
-            if not batch:
-                break
-            for index, delivery in enumerate(batch):
+        stop = exhausted = False
+        while True:
+            # Keep up to max_groups groups in flight.
+            while not stop and pool.in_flight < max_groups:
+                if not claimed and not exhausted:
+                    if not _still_sending(issue):
+                        stop = True
+                        break
+                    claimed.extend(_claim_rows(issue_id=issue.pk, batch_size=batch_size,
+                                               now=timezone.now()))
+                    exhausted = not claimed
+                if not claimed:
+                    break
                 if max_messages is not None and attempted >= max_messages:
-                    _release(batch[index:])
+                    stop = True
                     break
-                if index and index % STATUS_CHECK_EVERY == 0 and not _still_sending(issue):
-                    _release(batch[index:])  # paused or cancelled meanwhile
-                    break
-                subscriber = delivery.subscriber
-                if subscriber.status != Subscriber.Status.CONFIRMED or subscriber.email_key in suppressed:
-                    Delivery.objects.filter(pk=delivery.pk).update(
-                        status=Delivery.Status.SKIPPED, claimed_by="",
-                        last_error="unsubscribed or suppressed before sending")
-                    stats.skipped += 1
-                    continue
-                built = prepared.build(
-                    to_email=subscriber.email, to_name=subscriber.name,
-                    unsubscribe_url=unsubscribe_url_for(subscriber),
-                    manage_url=manage_url_for(subscriber),
-                )
-                attempts = delivery.attempts + 1
-                # Committed before the provider is called: if this process
-                # dies from here on, the row says "sending" and is reported.
-                _mark_sending(delivery_id=delivery.pk, attempts=attempts, message_id=built.message_id)
-                attempted += 1
-                try:
-                    provider.send(envelope_from=envelope_from, to=subscriber.email, data=built.data)
-                except PermanentError as exc:
-                    Delivery.objects.filter(pk=delivery.pk).update(
-                        status=Delivery.Status.FAILED, last_error=str(exc)[:2000], claimed_by="")
-                    stats.failed += 1
-                except TransientError as exc:
-                    if attempts >= MAX_ATTEMPTS:
-                        Delivery.objects.filter(pk=delivery.pk).update(
-                            status=Delivery.Status.FAILED, claimed_by="",
-                            last_error=f"gave up after {attempts} attempts: {exc}"[:2000])
-                        stats.failed += 1
-                    else:
-                        Delivery.objects.filter(pk=delivery.pk).update(
-                            status=Delivery.Status.QUEUED, claimed_by="", claimed_at=None,
-                            next_attempt_at=timezone.now() + backoff(attempts),
-                            last_error=str(exc)[:2000])
-                        stats.retried += 1
-                else:
-                    sent_ids.append(delivery.pk)
-                    if len(sent_ids) >= SENT_FLUSH_EVERY:
-                        _flush_sent(sent_ids, stats)
-            _flush_sent(sent_ids, stats)
+                group = []
+                while claimed and len(group) < group_size and (
+                        max_messages is None or attempted + len(group) < max_messages):
+                    row = claimed.popleft()
+                    if row.subscriber_status != confirmed or row.email_key in suppressed:
+                        writes.skipped.append(row.delivery_id)
+                        continue
+                    key = _Key(row.subscriber_id, row.email_key)
+                    built = prepared.build(to_email=row.email, to_name=row.name,
+                                           unsubscribe_url=unsubscribe_url_for(key),
+                                           manage_url=manage_url_for(key))
+                    attempts[row.delivery_id] = row.attempts + 1
+                    writes.sending.append((row.delivery_id, row.attempts + 1, built.message_id))
+                    group.append((row.delivery_id, row.email, built.data))
+                # the finished group's outcomes and this group's marks: one
+                # statement; no marks once the issue is paused or cancelled
+                marked = set(_write(writes, stats, issue_id=issue.pk))
+                refused = [job for job in group if job[0] not in marked]
+                if refused:
+                    stop = True
+                    for job in refused:
+                        attempts.pop(job[0])
+                    _release_ids([job[0] for job in refused])
+                    group = [job for job in group if job[0] in marked]
+                if group:
+                    attempted += len(group)
+                    pool.submit(group)
+            if not pool.in_flight:
+                break
+            found = _record_outcomes(pool.wait(), attempts, writes)
+            if found is not None:
+                unexpected = unexpected or found
+                stop = True
+            if stop or (exhausted and not claimed):
+                _write(writes, stats)  # no next group to write them with
+        _write(writes, stats)
+        if claimed:  # stopped early: hand the rest back, never attempted
+            _release_ids([row.delivery_id for row in claimed])
+            claimed.clear()
     finally:
-        _flush_sent(sent_ids, stats)
-        provider.close()
+        try:
+            while pool.in_flight:
+                found = _record_outcomes(pool.wait(), attempts, writes)
+                unexpected = unexpected or found
+            _write(writes, stats)
+        finally:
+            pool.close()
+    if unexpected is not None:
+        raise unexpected
     issue_finish_if_done(issue=issue)
     return stats
 
 
-def _mark_sending(*, delivery_id: int, attempts: int, message_id: str) -> None:
-    """One plain UPDATE (autocommit) marking a delivery ``sending`` just
-    before its provider call: the same write as ``QuerySet.update`` at about
-    a quarter of the cost (the ORM spent ~115 µs a message building it;
-    bench/README.md, newsletter sending)."""
-    from django.db import connection
+@dataclass(frozen=True, slots=True)
+class _Key:
+    """What the link signers need of a subscriber (``pk``, ``email_key``)."""
 
-    table = connection.ops.quote_name(Delivery._meta.db_table)
-    now = connection.ops.adapt_datetimefield_value(timezone.now())
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"UPDATE {table} SET status = %s, attempts = %s, message_id = %s, claimed_at = %s WHERE id = %s",
-            [Delivery.Status.SENDING.value, attempts, message_id, now, delivery_id],
-        )
+    pk: int
+    email_key: str
 
 
 def _still_sending(issue: Issue) -> bool:
     return Issue.objects.filter(pk=issue.pk, status=Issue.Status.SENDING).exists()
 
 
-def _release(deliveries: list[Delivery]) -> None:
-    Delivery.objects.filter(pk__in=[d.pk for d in deliveries], status=Delivery.Status.QUEUED).update(
+def _release_ids(ids: list[int]) -> None:
+    Delivery.objects.filter(pk__in=ids, status=Delivery.Status.QUEUED).update(
         claimed_by="", claimed_at=None)
 
 

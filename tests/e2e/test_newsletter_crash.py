@@ -14,7 +14,7 @@ import time
 
 import pytest
 
-from nashr.newsletter.sending import SENT_FLUSH_EVERY
+from nashr.newsletter.sending import unknown_max
 from nashr.newsletter.testing import RecordingHandler, SmtpServer
 
 SUBSCRIBERS = 300
@@ -105,7 +105,7 @@ def test_killed_worker_never_sends_twice_and_forgets_no_one(tmp_path):
         else:
             assert status == "unknown", (address, status)  # reported, never forgotten
     unknown = [a for a, s in statuses.items() if s == "unknown"]
-    # at most the message in flight plus the "sent" marks not yet written
-    assert len(unknown) <= SENT_FLUSH_EVERY + 1
+    # at most the messages in flight plus the "sent" marks not yet written
+    assert len(unknown) <= unknown_max()
     assert sum(accepted.values()) == sum(1 for s in statuses.values() if s == "sent") + sum(
         1 for a in unknown if accepted.get(a))

@@ -239,7 +239,8 @@ def test_a_pause_stops_a_running_sender_within_a_few_messages(smtp):
                 Issue.objects.filter(pk=issue.pk).update(status=Issue.Status.PAUSED)
 
     stats = sending.issue_send(issue_id=issue.pk, provider=PausingProvider())
-    assert 5 <= stats.sent <= 5 + sending.STATUS_CHECK_EVERY
+    # the messages already handed to the provider are finished, no more
+    assert 5 <= stats.sent <= 5 + sending.unknown_max()
     assert Delivery.objects.filter(issue=issue, status=Delivery.Status.QUEUED, claimed_by="").count() == 60 - stats.sent
 
 
@@ -300,3 +301,74 @@ def test_issue_listing_shows_progress_without_a_query_per_issue(client, django_u
     with CaptureQueriesContext(connection) as many:
         client.get("/admin/newsletter_issues/")
     assert len(many.captured_queries) == len(one.captured_queries)
+
+
+class SlowRecordingHandler(RecordingHandler):
+    """Accepts after 5 ms and remembers each client connection (its port)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.peers: set = set()
+
+    async def handle_DATA(self, server, session, envelope):
+        import asyncio
+
+        self.peers.add(session.peer)
+        await asyncio.sleep(0.005)
+        return await super().handle_DATA(server, session, envelope)
+
+
+def test_several_smtp_connections_share_an_issue_and_send_each_email_once(settings):
+    with SmtpServer(SlowRecordingHandler()) as server:
+        settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", server.port
+        settings.NASHR_NEWSLETTER_PROVIDER = "nashr.newsletter.providers.SmtpProvider"
+        settings.NASHR_NEWSLETTER_CONNECTIONS = 3
+        settings.NASHR_NEWSLETTER_UNKNOWN_MAX = 8  # groups of 2, 4 in flight
+        article = build_site(articles_per_section=1)["articles"][0]
+        subscribers(41)
+        issue, _ = sending.issue_create_for_article(article=article)
+        sending.issue_queue(issue=issue)
+        stats = sending.issue_send(issue_id=issue.pk, batch_size=10)
+        accepted = dict(server.handler.accepted)
+        peers = set(server.handler.peers)
+    assert stats.sent == 41
+    assert len(accepted) == 41 and set(accepted.values()) == {1}
+    assert len(peers) == 3  # three connections carried the issue
+    rows = Delivery.objects.filter(issue=issue)
+    assert set(rows.values_list("status", flat=True)) == {Delivery.Status.SENT}
+    assert len(set(rows.values_list("message_id", flat=True))) == 41
+    assert all(d.attempts == 1 and d.sent_at for d in rows)
+
+
+def test_unknown_max_splits_into_groups_that_fit_the_cap():
+    for connections in range(1, 9):
+        for cap in range(1, 41):
+            size, groups = sending.sending_groups(connections=connections, limit=cap)
+            assert size >= 1 and groups >= 1 and size * groups <= cap
+
+
+def test_an_unknown_max_below_one_is_refused(settings):
+    from django.core.exceptions import ImproperlyConfigured
+
+    settings.NASHR_NEWSLETTER_UNKNOWN_MAX = 0
+    with pytest.raises(ImproperlyConfigured):
+        sending.unknown_max()
+
+
+def test_smtp_data_with_lines_starting_with_a_dot_arrives_unchanged(smtp):
+    """The SMTP client skips dot-stuffing only when no line starts with "."
+    (RFC 5321 §4.5.2); both kinds of message must arrive byte for byte."""
+    from nashr.newsletter.providers import SmtpProvider
+
+    plain = b"Subject: plain\r\n\r\nno line here starts with a dot.\r\n"
+    dotted = b"Subject: dotted\r\n\r\n.a line with a dot\r\n..two dots\r\n.\r\nend\r\n"
+    provider = SmtpProvider()
+    provider.open()
+    try:
+        provider.send(envelope_from="news@example.org", to="a@example.org", data=plain)
+        provider.send(envelope_from="news@example.org", to="b@example.org", data=dotted)
+    finally:
+        provider.close()
+    received = {rcpts[0]: data for _, rcpts, data in smtp.handler.messages}
+    assert received["a@example.org"].replace(b"\r\n", b"\n") == plain.replace(b"\r\n", b"\n")
+    assert received["b@example.org"].replace(b"\r\n", b"\n") == dotted.replace(b"\r\n", b"\n")

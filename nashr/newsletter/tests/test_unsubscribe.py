@@ -209,3 +209,21 @@ def test_manage_page_for_a_suppressed_address_offers_no_resubscribe(member, clie
     member.refresh_from_db()
     assert member.status == Subscriber.Status.UNSUBSCRIBED
     assert mail.outbox == []
+
+
+def test_links_made_with_the_cached_key_are_django_signer_tokens(member, settings):
+    """The per-recipient links derive the HMAC key once; the tokens must stay
+    exactly ``Signer.sign``'s, also after ``SECRET_KEY`` changes, so links in
+    emails already sent keep working."""
+    from django.core import signing
+
+    from nashr.newsletter import tokens
+
+    for key in (settings.SECRET_KEY, "a-brand-new-secret-key-" + "y" * 40):
+        settings.SECRET_KEY = key
+        for salt, make in ((tokens._SALT_UNSUBSCRIBE, tokens.unsubscribe_token_make),
+                           (tokens._SALT_MANAGE, tokens.manage_token_make)):
+            expected = tokens._make(signing.Signer(salt=salt), member.pk, member.email_key)
+            assert make(subscriber_id=member.pk, email_key=member.email_key) == expected
+        assert tokens.unsubscribe_token_check(
+            token=tokens.unsubscribe_token_make(subscriber_id=member.pk, email_key=member.email_key)) == member

@@ -329,6 +329,11 @@ NASHR_CONFIRMATION_RESEND_HOURS = env_int("NASHR_CONFIRMATION_RESEND_HOURS", 24)
 NASHR_CLIENT_IP_HEADER = os.environ.get("NASHR_CLIENT_IP_HEADER", "")
 #: parallel send tasks per issue (run `nashr serve --task-workers N` to use them)
 NASHR_NEWSLETTER_SENDERS = env_int("NASHR_NEWSLETTER_SENDERS", 1)
+#: SMTP connections (threads) each send task keeps open at once
+NASHR_NEWSLETTER_CONNECTIONS = env_int("NASHR_NEWSLETTER_CONNECTIONS", 4)
+#: at most this many deliveries per send task are "sending" without a written
+#: outcome, so at most this many end "unknown" when a worker dies (docs/newsletter.md)
+NASHR_NEWSLETTER_UNKNOWN_MAX = env_int("NASHR_NEWSLETTER_UNKNOWN_MAX", 20)
 NASHR_DKIM_SELECTOR = os.environ.get("NASHR_DKIM_SELECTOR", "")
 NASHR_DKIM_DOMAIN = os.environ.get("NASHR_DKIM_DOMAIN", "")
 NASHR_DKIM_PRIVATE_KEY_FILE = os.environ.get("NASHR_DKIM_PRIVATE_KEY_FILE", "")
