@@ -50,9 +50,10 @@ removed at the end, also on Ctrl-C or SIGTERM):
    used and the result says so. Not repeated when the machine was busy
    (memory does not depend on it); the table says so.
 6. **Profile** (for each ``--profile-workers`` count, default 1 and 2):
-   the timed run of step 4 once more with each worker under
-   ``python -m cProfile -o`` (stopped by SIGTERM once the issue is sent,
-   which ends cProfile normally); per-message costs of the pipeline's parts
+   the timed run of step 4 once more with each worker under cProfile,
+   its main thread and its SMTP connection threads (``_profiled_worker``
+   below; stopped by SIGTERM once the issue is sent, after which the
+   worker returns and the statistics are written); per-message costs of the pipeline's parts
    and the top functions go in the JSON. When ``perf`` is installed, each
    worker's system calls are counted too (``perf stat`` on syscall
    tracepoints): ``clock_nanosleep`` is SQLite's busy handler waiting for
@@ -419,8 +420,14 @@ def seed_main(argv: list[str]) -> None:
         Subscriber.objects.bulk_create(batch)
     t_subs = time.perf_counter() - t1
 
+    from nashr.newsletter.sending import connections_per_sender, sending_groups, unknown_max
+
     out = {"draft_id": draft.pk, "draft_title": draft.title, "site_s": t_site, "subscribers_s": t_subs,
-           "subscribers": Subscriber.objects.filter(status=Subscriber.Status.CONFIRMED).count()}
+           "subscribers": Subscriber.objects.filter(status=Subscriber.Status.CONFIRMED).count(),
+           # the sending settings of the runs (the workers get the same environment)
+           "connections": connections_per_sender(), "unknown_max": unknown_max()}
+    out["group_size"], out["groups_in_flight"] = sending_groups(connections=out["connections"],
+                                                                limit=out["unknown_max"])
     if opts.message:
         from nashr.newsletter.message import issue_prepare
         from nashr.newsletter.sending import issue_create_for_article, issue_render_once
@@ -464,6 +471,46 @@ def publish_main(argv: list[str]) -> None:
     issue = Issue.objects.get(article_id=article.pk)
     print(json.dumps({"t0": t0, "t0_wall": t0_wall, "published_at": t1, "issue_id": issue.pk,
                       "cpu_s": sum(os.times()[:2]) - cpu0}), flush=True)
+
+
+def profiled_worker_main(argv: list[str]) -> None:
+    """``_profiled_worker OUT.prof -- <nashr command...>``: run a Nashr
+    command under cProfile with the newsletter's SMTP connection threads
+    profiled too (``python -m cProfile`` sees only the main thread), and
+    write the merged statistics to OUT.prof when the command returns (the
+    db_worker returns on SIGTERM)."""
+    import cProfile
+    import pstats
+
+    out, rest = argv[0], argv[argv.index("--") + 1:]
+    django_setup()
+    from nashr.newsletter import providers
+
+    thread_profiles: list[cProfile.Profile] = []
+    original = providers.ProviderPool._run
+
+    def run(self, provider):
+        prof = cProfile.Profile()
+        thread_profiles.append(prof)
+        prof.enable()
+        try:
+            original(self, provider)
+        finally:
+            prof.disable()
+
+    providers.ProviderPool._run = run
+    from nashr.site.cli import main as nashr_main
+
+    main_profile = cProfile.Profile()
+    main_profile.enable()
+    try:
+        nashr_main(["nashr", *rest])
+    finally:
+        main_profile.disable()
+        stats = pstats.Stats(main_profile)
+        for prof in thread_profiles:
+            stats.add(prof)
+        stats.dump_stats(out)
 
 
 def baseline_main(argv: list[str]) -> None:
@@ -549,6 +596,15 @@ class Bench:
 
     # --- helpers --------------------------------------------------------
 
+    def sender_env(self) -> dict:
+        """Nashr's sending settings the runs use (the defaults unless given)."""
+        env = {}
+        if self.args.connections is not None:
+            env["NASHR_NEWSLETTER_CONNECTIONS"] = str(self.args.connections)
+        if self.args.unknown_max is not None:
+            env["NASHR_NEWSLETTER_UNKNOWN_MAX"] = str(self.args.unknown_max)
+        return env
+
     def log(self, name: str) -> Path:
         self.counter += 1
         return self.tmp / f"{self.counter:02d}-{name}.log"
@@ -557,7 +613,7 @@ class Bench:
         """A data directory with the site, the draft and ``subscribers``."""
         data = self.tmp / f"seed-{name}"
         data.mkdir()
-        env = base_env(data)
+        env = base_env(data) | self.sender_env()
         t0 = time.perf_counter()
         self.procs.run(f"migrate-{name}", [self.py, "-m", "nashr", "migrate", "--no-input"],
                        env=env, log=self.log(f"migrate-{name}"), timeout=900)
@@ -724,7 +780,7 @@ class Bench:
         data = self.copy_data(template, label)
         sink, status, port = self.start_sink(label)
         env = base_env(data) | {"NASHR_EMAIL_HOST": "127.0.0.1", "NASHR_EMAIL_PORT": str(port),
-                                "NASHR_NEWSLETTER_SENDERS": str(workers)}
+                                "NASHR_NEWSLETTER_SENDERS": str(workers)} | self.sender_env()
         worker_procs = []
         for w in range(workers):
             worker_procs.append(self.procs.start(
@@ -875,11 +931,12 @@ class Bench:
         data = self.copy_data(template, label)
         sink, status, port = self.start_sink(label)
         env = base_env(data) | {"NASHR_EMAIL_HOST": "127.0.0.1", "NASHR_EMAIL_PORT": str(port),
-                                "NASHR_NEWSLETTER_SENDERS": str(workers)}
+                                "NASHR_NEWSLETTER_SENDERS": str(workers)} | self.sender_env()
         profs = [self.tmp / f"{label}-worker{w}.prof" for w in range(workers)]
         worker_procs = [
             self.procs.start(f"worker-{label}-{w}",
-                             [self.py, "-m", "cProfile", "-o", str(profs[w]), "-m", "nashr", "db_worker",
+                             [self.py, str(Path(__file__).resolve()), "_profiled_worker", str(profs[w]),
+                              "--", "db_worker",
                               "--interval", str(self.args.interval), "--no-startup-delay"],
                              env=env, log=self.log(f"worker-{label}-{w}"))
             for w in range(workers)]
@@ -964,8 +1021,9 @@ class Bench:
             "issue_send": ("nashr/newsletter/sending.py", "issue_send"),
             "issue_queue": ("nashr/newsletter/sending.py", "issue_queue"),
             "issue_render_once": ("nashr/newsletter/sending.py", "issue_render_once"),
-            "deliveries_claim": ("nashr/newsletter/sending.py", "deliveries_claim"),
-            "_flush_sent": ("nashr/newsletter/sending.py", "_flush_sent"),
+            "_claim_rows": ("nashr/newsletter/sending.py", "_claim_rows"),
+            "_write": ("nashr/newsletter/sending.py", "_write"),
+            "ProviderPool.wait": ("nashr/newsletter/providers.py", "wait"),
             "SmtpProvider.send": ("nashr/newsletter/providers.py", "send"),
             "PreparedIssue.build": ("nashr/newsletter/message.py", "build"),
             "unsubscribe_url_for": ("nashr/newsletter/tokens.py", "unsubscribe_url_for"),
@@ -1007,7 +1065,7 @@ class Bench:
             "key_functions": key_functions,
             "top_tottime": [row(f, v) for f, v in by_tt],
             "top_cumtime": [row(f, v) for f, v in by_ct],
-            "command": "python -m cProfile -o worker-<i>.prof -m nashr db_worker "
+            "command": "python bench/newsletter_send.py _profiled_worker worker-<i>.prof -- db_worker "
                        f"--interval {self.args.interval} --no-startup-delay (x{workers}, stopped by SIGTERM)",
         }
 
@@ -1029,6 +1087,8 @@ class Bench:
         print(f"seeding: migrate, build_site, draft article, {n:,} subscribers", flush=True)
         template, seed = self.seed("main", n, message=message)
         result["seed"] = seed
+        result["settings"].update({k: seed[k] for k in ("connections", "unknown_max", "group_size",
+                                                         "groups_in_flight")})
         print(f"  done: subscribers in {seed['subscribers_s']:.1f} s, message {seed['message_bytes']:,} bytes",
               flush=True)
 
@@ -1199,7 +1259,9 @@ def readme_text(r: dict, json_path: Path) -> str:
         "- **Nashr, K workers**: a fresh copy of a seeded SQLite database (the",
         "  `build_site` articles, a draft article, N confirmed subscribers);",
         "  K `python -m nashr db_worker --interval 1` processes with",
-        "  `NASHR_NEWSLETTER_SENDERS=K`, started and polling; then a process ticks",
+        "  `NASHR_NEWSLETTER_SENDERS=K` (one send task per worker, each with",
+        "  `NASHR_NEWSLETTER_CONNECTIONS` SMTP connections, one thread each),",
+        "  started and polling; then a process ticks",
         "  `send_to_subscribers` on the draft and calls `save_revision().publish()`.",
         "  Timed from just before `save_revision()` to the sink's acceptance of the",
         "  N-th message, so it includes the signal, the task pick-up (up to 1 s of",
@@ -1260,6 +1322,14 @@ def readme_text(r: dict, json_path: Path) -> str:
         lines.append(f"- **Goal: peak memory of a worker < {GOAL_PEAK_MB} MB**: {met(gm['met'])}: "
                      f"peak RSS {gm['peak_mb']:.0f} MB = {gm['peak_mib']:.0f} MiB ({size}).")
     lines.append("")
+    st = r["settings"]
+    if "connections" in st:
+        lines.append(
+            f"- **Sending settings of the Nashr runs**: {st['connections']} SMTP connections per worker "
+            f"(`NASHR_NEWSLETTER_CONNECTIONS`); at most {st['unknown_max']} deliveries per worker marked "
+            f"`sending` without a written outcome (`NASHR_NEWSLETTER_UNKNOWN_MAX`: the most that can end "
+            f"`unknown` when a worker dies), marked in groups of {st['group_size']} with up to "
+            f"{st['groups_in_flight']} groups in flight.")
     lines.append(f"- **Messages**: {fmt(b['message_bytes'])} bytes each in the bare loop, "
                  + ", ".join(f"{fmt(x['message_bytes'])} bytes on average with K={x['workers']}"
                              for x in r["runs"]) + " (multipart text + HTML, base64).")
@@ -1307,19 +1377,19 @@ def readme_text(r: dict, json_path: Path) -> str:
         def us(name: str) -> str:
             return f"{kf[name]['per_message_us']:.0f}" if name in kf else "?"
 
-        mark = "?"
-        if "QuerySet.update" in kf and "Manager.filter (queryset creation)" in kf:
-            mark = f"{kf['QuerySet.update']['per_message_us'] + kf['Manager.filter (queryset creation)']['per_message_us']:.0f}"
         sql = kf.get("SQLite statements (C, incl. lock waits)")
         lines.append(
-            f"- **Profile, K={prof['workers']}** (cProfile, {fmt(prof['messages'])} messages, "
-            f"{fmt(prof['messages_per_s'])}/s under the profiler; µs per message, all workers): "
-            f"SMTP conversation {us('SmtpProvider.send')} (waiting for replies {us('socket recv_into (waiting for replies)')}), "
-            f"ORM updates and filters {mark}, the two signed links {us('unsubscribe_url_for')} + "
-            f"{us('manage_url_for')} (of which `reverse()` {us('django reverse()')}), "
-            f"`PreparedIssue.build` {us('PreparedIssue.build')}, claiming {us('deliveries_claim')}, "
-            f"\"sent\" flushes {us('_flush_sent')}"
-            + (f"; one SQLite statement takes {sql['per_call_us']:.0f} µs on average" if sql else "")
+            f"- **Profile, K={prof['workers']}** (cProfile of each worker's main thread and SMTP "
+            f"connection threads, {fmt(prof['messages'])} messages, {fmt(prof['messages_per_s'])}/s under "
+            f"the profiler; µs per message, summed over all workers and threads — the connection threads "
+            f"wait in parallel, so their times add up to more than the run): SMTP conversations "
+            f"{us('SmtpProvider.send')} (waiting for replies {us('socket recv_into (waiting for replies)')}); "
+            f"in the main thread: the two signed links {us('unsubscribe_url_for')} + {us('manage_url_for')}, "
+            f"`PreparedIssue.build` {us('PreparedIssue.build')}, claiming {us('_claim_rows')}, writing "
+            f"outcomes and `sending` marks {us('_write')}, waiting for a connection to finish a group "
+            f"{us('ProviderPool.wait')}"
+            + (f"; one SQLite statement takes {sql['per_call_us']:.0f} µs on average (with the wait to get "
+               "the interpreter lock back from the connection threads)" if sql else "")
             + ".")
         if prof.get("syscalls_per_worker"):
             tot = {k: sum(w.get(k, 0) for w in prof["syscalls_per_worker"]) for k in PERF_SYSCALLS}
@@ -1357,6 +1427,10 @@ def parse_args(argv: list[str]):
                    help="subscribers for the memory run (100000; 0: no memory run)")
     p.add_argument("--memory-max-seconds", type=float, default=360,
                    help="use fewer subscribers when the memory run would take longer (360)")
+    p.add_argument("--connections", type=int, default=None,
+                   help="NASHR_NEWSLETTER_CONNECTIONS for the workers (default: Nashr's default)")
+    p.add_argument("--unknown-max", type=int, default=None,
+                   help="NASHR_NEWSLETTER_UNKNOWN_MAX for the workers (default: Nashr's default)")
     p.add_argument("--interval", type=float, default=1.0, help="db_worker --interval (1, as nashr serve)")
     p.add_argument("--quiet-wait", type=float, default=120,
                    help="seconds to wait before each run for other processes to go quiet (120)")
@@ -1376,7 +1450,8 @@ def parse_args(argv: list[str]):
 
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
-    sub = {"_seed": seed_main, "_publish": publish_main, "_baseline": baseline_main}
+    sub = {"_seed": seed_main, "_publish": publish_main, "_baseline": baseline_main,
+           "_profiled_worker": profiled_worker_main}
     if argv[:1] and argv[0] in sub:
         sub[argv[0]](argv[1:])
         return 0
