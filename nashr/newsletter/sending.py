@@ -496,9 +496,16 @@ def issue_send(*, issue_id: int, provider: BaseProvider | None = None,
                         writes.skipped.append(row.delivery_id)
                         continue
                     key = _Key(row.subscriber_id, row.email_key)
-                    built = prepared.build(to_email=row.email, to_name=row.name,
-                                           unsubscribe_url=unsubscribe_url_for(key),
-                                           manage_url=manage_url_for(key))
+                    try:
+                        built = prepared.build(to_email=row.email, to_name=row.name,
+                                               unsubscribe_url=unsubscribe_url_for(key),
+                                               manage_url=manage_url_for(key))
+                    except ValueError as exc:
+                        # this recipient's address or name cannot be put in a
+                        # message (e.g. a non-ASCII local part from an old
+                        # import): fail this delivery only, never the issue
+                        writes.failed.append((row.delivery_id, f"not sendable: {exc}"))
+                        continue
                     attempts[row.delivery_id] = row.attempts + 1
                     writes.sending.append((row.delivery_id, row.attempts + 1, built.message_id))
                     group.append((row.delivery_id, row.email, built.data))

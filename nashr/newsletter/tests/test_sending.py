@@ -372,3 +372,23 @@ def test_smtp_data_with_lines_starting_with_a_dot_arrives_unchanged(smtp):
     received = {rcpts[0]: data for _, rcpts, data in smtp.handler.messages}
     assert received["a@example.org"].replace(b"\r\n", b"\n") == plain.replace(b"\r\n", b"\n")
     assert received["b@example.org"].replace(b"\r\n", b"\n") == dotted.replace(b"\r\n", b"\n")
+
+
+def test_a_subscriber_whose_address_cannot_be_sent_fails_alone_and_the_issue_goes_on(smtp):
+    """An address a message cannot carry (a non-ASCII local part, say, from an
+    old import) fails that one delivery with its reason; everyone else gets
+    the issue and the issue finishes."""
+    article = build_site(articles_per_section=1)["articles"][0]
+    subscribers(6)
+    bad = Subscriber.objects.create(email="قارئ@example.org", email_key="قارئ@example.org",
+                                    name="قارئ", status=Subscriber.Status.CONFIRMED)
+    issue, _ = sending.issue_create_for_article(article=article)
+    assert sending.issue_queue(issue=issue) == 7
+    stats = sending.issue_send(issue_id=issue.pk)
+    assert stats.sent == 6 and stats.failed == 1
+    assert len(smtp.handler.accepted) == 6 and set(smtp.handler.accepted.values()) == {1}
+    failed = Delivery.objects.get(issue=issue, subscriber=bad)
+    assert failed.status == Delivery.Status.FAILED
+    assert "not a usable email address" in failed.last_error
+    issue.refresh_from_db()
+    assert issue.status == Issue.Status.SENT
