@@ -68,22 +68,8 @@ class CommentImporter:
         """Import the comments of one post into ``article``, parents first
         (``article_is_new``: created by this run, so it has no comment yet)."""
         by_wp: dict[str, object] = {}
-        pending = list(item.comments)
-        # parents before replies: repeat until nothing moves (parents may follow replies in the file)
-        while pending:
-            progressed = False
-            rest: list[WxrComment] = []
-            for c in pending:
-                if c.parent and c.parent != "0" and c.parent not in by_wp and any(
-                        p.wp_id == c.parent for p in pending):
-                    rest.append(c)
-                    continue
-                self.importer._guard("comment", c.wp_id, c.line, self._one, c, article, by_wp, article_is_new)
-                progressed = True
-            if not progressed:  # a cycle: import the rest as top-level comments
-                for c in rest:
-                    c.parent = ""
-            pending = rest
+        for c in self._ordered(list(item.comments)):
+            self.importer._guard("comment", c.wp_id, c.line, self._one, c, article, by_wp, article_is_new)
 
     @staticmethod
     def _ordered(comments: list[WxrComment]) -> list[WxrComment]:

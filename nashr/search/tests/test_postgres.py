@@ -47,9 +47,14 @@ def _reachable() -> str | None:
     return None
 
 
-def test_search_suite_passes_on_postgresql():
+def run_on_postgresql(*, modules: list[str], what: str) -> None:
+    """Run the test ``modules`` again in a child pytest whose
+    ``DATABASE_URL`` points at a new database ``nashr_<what>_pg_<pid>`` on
+    the local server; fails with the child's last 40 lines when any test
+    fails. Skips when this run already uses PostgreSQL, or when no server
+    answers (fails instead with ``NASHR_REQUIRE_POSTGRES=1``)."""
     if connection.vendor == "postgresql":
-        pytest.skip("this run already uses PostgreSQL: the search tests ran on it directly")
+        pytest.skip(f"this run already uses PostgreSQL: the {what} tests ran on it directly")
     reason = _reachable()
     if reason:
         if os.environ.get("NASHR_REQUIRE_POSTGRES") == "1":
@@ -58,13 +63,17 @@ def test_search_suite_passes_on_postgresql():
     with tempfile.TemporaryDirectory(prefix="nashr-pg-") as data_dir:
         env = {
             **os.environ,
-            "DATABASE_URL": f"postgres://{USER}@{HOST}:{PORT}/nashr_search_pg_{os.getpid()}",
+            "DATABASE_URL": f"postgres://{USER}@{HOST}:{PORT}/nashr_{what}_pg_{os.getpid()}",
             "NASHR_DATA_DIR": data_dir,
         }
         result = subprocess.run(
-            [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-x", *MODULES],
+            [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-x", *modules],
             cwd=ROOT, env=env, capture_output=True, text=True, timeout=1800,
         )
     tail = "\n".join((result.stdout + result.stderr).splitlines()[-40:])
     assert result.returncode == 0, tail
     assert " passed" in tail and "failed" not in tail.splitlines()[-1], tail
+
+
+def test_search_suite_passes_on_postgresql():
+    run_on_postgresql(modules=MODULES, what="search")
