@@ -24,7 +24,7 @@ _ARABIC_INDIC = "".join(chr(0x0660 + i) for i in range(10))  # ٠١٢٣٤٥٦٧�
 _PERSIAN = "".join(chr(0x06F0 + i) for i in range(10))  # ۰۱۲۳۴۵۶۷۸۹
 
 _TO_ARABIC_INDIC = str.maketrans(_ASCII, _ARABIC_INDIC)
-_TO_WESTERN = str.maketrans(_ARABIC_INDIC + _PERSIAN, _ASCII * 2)
+_TO_WESTERN = tuple(zip(_ARABIC_INDIC + _PERSIAN, _ASCII * 2))
 
 
 def to_arabic_indic(s: str) -> str:
@@ -60,7 +60,14 @@ def to_western(s: str) -> str:
     >>> to_western("۱۴۰۵")  # Persian digits
     '1405'
     """
-    return s.translate(_TO_WESTERN)
+    # A chain of str.replace (each a C scan, skipped when the digit is
+    # absent) is tens of times faster than str.translate on non-ASCII text,
+    # which looks every character up in a dict; search indexing calls this
+    # on whole article bodies.
+    for digit, western in _TO_WESTERN:
+        if digit in s:
+            s = s.replace(digit, western)
+    return s
 
 
 def apply_digits(s: str, digits: str) -> str:

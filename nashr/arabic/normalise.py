@@ -16,6 +16,7 @@ Arabic Information Retrieval", SIGIR 2002: remove diacritics and tatweel,
 
 from __future__ import annotations
 
+import re
 import unicodedata
 
 from .digits import to_western
@@ -29,9 +30,14 @@ _DELETE = dict.fromkeys(
     + [*range(0x200B, 0x2010), *range(0x202A, 0x202F), *range(0x2066, 0x206A)]
     + [0xFEFF, 0x061C, 0x2060, 0x00AD]
 )
+#: ... as one character class (a regex scan is far faster than
+#: ``str.translate`` on non-ASCII text).
+_DELETE_RE = re.compile("[" + "".join(re.escape(chr(c)) for c in sorted(_DELETE)) + "]+")
 # Letter folding. A letter written with hamza above/below folds to its base
 # letter, because the hamza mark itself (U+0654/U+0655) is deleted above.
-_FOLD = str.maketrans(
+# Pairs applied with str.replace, each a C scan skipped when the letter is
+# absent: tens of times faster than str.translate on Arabic text.
+_FOLD = tuple(
     {
         "أ": "ا", "إ": "ا", "آ": "ا", "ٱ": "ا", "ٲ": "ا", "ٳ": "ا",
         "ى": "ي", "ئ": "ي", "ی": "ي", "ۍ": "ي", "ې": "ي",
@@ -39,16 +45,18 @@ _FOLD = str.maketrans(
         "ؤ": "و",
         "ک": "ك", "ڪ": "ك",
         "ۓ": "ے",
-    }
+    }.items()
 )
 
 
 def _pass(text: str, *, fold: bool = True) -> str:
     text = unicodedata.normalize("NFKC", text).casefold()
     text = unicodedata.normalize("NFKC", text)
-    text = text.translate(_DELETE)
+    text = _DELETE_RE.sub("", text)
     if fold:
-        text = text.translate(_FOLD)
+        for letter, base in _FOLD:
+            if letter in text:
+                text = text.replace(letter, base)
     return to_western(text)
 
 

@@ -229,91 +229,141 @@ def _candidate_ids(*, article_id: int, query: dict[str, float]) -> list[int]:
         return [row[0] for row in cursor.fetchall()]
 
 
-def related_candidates(*, article_id: int, df_cache: dict | None = None, vectors: dict | None = None) -> list:
-    """Every scored candidate for article ``article_id`` (a list of
-    :class:`nashr.search.related.Candidate`, unordered, content similarity
-    set, boosts not applied yet); ``[]`` when the article is not indexed.
-    ``vectors``: a dict the caller keeps across many computations (and
-    bounds), ``{article id: candidate vector}``, so a candidate's stored
-    keys are read and weighted once."""
+def _related_batch_candidates(*, article_ids: list[int], df_cache: dict, vectors: dict | None) -> dict[int, list]:
+    """Every scored candidate (:class:`nashr.search.related.Candidate`,
+    unordered, content similarity set, boosts not applied yet) of each of
+    ``article_ids``: ``{article id: [candidate, ...]}``, ``[]`` for an
+    article that is not indexed or not live.
+
+    The same computation as one article at a time, with the reads shared:
+    the articles' key columns, their candidates' key columns, the
+    candidates' paths and dates and their tags are one query each for the
+    whole batch; only the candidate look-up in the index
+    (:func:`_candidate_ids`) is one query per article. ``vectors``: a dict
+    the caller keeps across batches (and bounds), ``{article id: candidate
+    vector}``, so a candidate's stored keys are read and weighted once."""
     from nashr.articles.models import ArticlePage, ArticleTag
 
     from .models import ArticleSearchEntry
     from .related import Candidate, cosine, days_between, entry_tf, entry_vector, query_vector
 
-    columns = ArticleSearchEntry.objects.filter(article_id=article_id).values(*_KEY_COLUMNS).first()
-    if columns is None:
-        return []
-    tf = entry_tf(columns)
-    total, df = _document_frequencies(list(tf), df_cache)
-    query = query_vector(tf, df=df, total=total)
-    ids = _candidate_ids(article_id=article_id, query=query)
-    if not ids:
-        return []
+    out: dict[int, list] = {pk: [] for pk in article_ids}
+    tfs = {
+        row[0]: entry_tf(dict(zip(_KEY_COLUMNS, row[1:])))
+        for row in ArticleSearchEntry.objects.filter(article_id__in=article_ids)
+        .values_list("article_id", *_KEY_COLUMNS)
+    }
+    if not tfs:
+        return out
+    total, df = _document_frequencies(list(dict.fromkeys(t for tf in tfs.values() for t in tf)), df_cache)
+    queries: dict[int, dict[str, float]] = {}
+    found: dict[int, list[int]] = {}
+    for pk, tf in tfs.items():
+        queries[pk] = query_vector(tf, df=df, total=total)
+        found[pk] = _candidate_ids(article_id=pk, query=queries[pk])
+    wanted = list(dict.fromkeys(c for ids in found.values() for c in ids))
     known = vectors if vectors is not None else {}
-    vector_of = {pk: known[pk] for pk in ids if pk in known}
-    missing = [pk for pk in ids if pk not in vector_of]
-    if missing:
-        for row in ArticleSearchEntry.objects.filter(article_id__in=missing).values_list("article_id", *_KEY_COLUMNS):
+    vector_of = {pk: known[pk] for pk in wanted if pk in known}
+    missing = [pk for pk in wanted if pk not in vector_of]
+    for start in range(0, len(missing), 500):
+        for row in ArticleSearchEntry.objects.filter(article_id__in=missing[start:start + 500]) \
+                .values_list("article_id", *_KEY_COLUMNS):
             vector_of[row[0]] = entry_vector(entry_tf(dict(zip(_KEY_COLUMNS, row[1:]))))
             if vectors is not None:
                 vectors[row[0]] = vector_of[row[0]]
-    info = {
-        row[0]: row[1:]
-        for row in ArticlePage.objects.filter(pk__in=[*ids, article_id], live=True)
-        .values_list("pk", "path", "date_published", "first_published_at")
-    }
+    everyone = list(dict.fromkeys([*wanted, *tfs]))
+    info: dict[int, tuple] = {}
     tags: dict[int, set[int]] = {}
-    for obj_id, tag_id in ArticleTag.objects.filter(content_object_id__in=[*ids, article_id]) \
-            .values_list("content_object_id", "tag_id"):
-        tags.setdefault(obj_id, set()).add(tag_id)
-    own = info.get(article_id)
-    if own is None:
-        return []
-    own_tags = tags.get(article_id, set())
-    out = []
-    for pk, vector in vector_of.items():
-        meta = info.get(pk)
-        if meta is None:  # indexed but no longer live: the index lags
+    for start in range(0, len(everyone), 500):
+        chunk = everyone[start:start + 500]
+        for row in ArticlePage.objects.filter(pk__in=chunk, live=True) \
+                .values_list("pk", "path", "date_published", "first_published_at"):
+            info[row[0]] = row[1:]
+        for obj_id, tag_id in ArticleTag.objects.filter(content_object_id__in=chunk) \
+                .values_list("content_object_id", "tag_id"):
+            tags.setdefault(obj_id, set()).add(tag_id)
+    for pk, ids in found.items():
+        own = info.get(pk)
+        if own is None or not ids:
             continue
-        out.append(Candidate(
-            article_id=pk,
-            content=cosine(query, vector),
-            shared_tags=len(own_tags & tags.get(pk, set())),
-            same_section=meta[0][:-4] == own[0][:-4],
-            days_apart=days_between(meta[1] or meta[2], own[1] or own[2]),
-        ))
+        query, own_tags, own_when = queries[pk], tags.get(pk, set()), own[1] or own[2]
+        for other in ids:
+            meta, vector = info.get(other), vector_of.get(other)
+            if meta is None or vector is None:  # indexed but no longer live: the index lags
+                continue
+            out[pk].append(Candidate(
+                article_id=other,
+                content=cosine(query, vector),
+                shared_tags=len(own_tags & tags.get(other, set())),
+                same_section=meta[0][:-4] == own[0][:-4],
+                days_apart=days_between(meta[1] or meta[2], own_when),
+            ))
     return out
+
+
+def related_candidates(*, article_id: int, df_cache: dict | None = None, vectors: dict | None = None) -> list:
+    """Every scored candidate for article ``article_id`` (a list of
+    :class:`nashr.search.related.Candidate`, unordered, content similarity
+    set, boosts not applied yet); ``[]`` when the article is not indexed.
+    ``vectors``: as in :func:`related_compute_many`."""
+    return _related_batch_candidates(article_ids=[article_id], df_cache={} if df_cache is None else df_cache,
+                                     vectors=vectors)[article_id]
+
+
+#: Articles whose lists :func:`related_compute_many` computes together (their
+#: candidates' vectors, a few kB each, are held at once).
+RELATED_BATCH = 100
+
+
+def related_compute_many(*, article_ids: list[int], df_cache: dict | None = None,
+                         vectors: dict | None = None) -> dict[int, list[int]]:
+    """Recompute and store the related-articles lists of ``article_ids``
+    (each replacing the old one), :data:`RELATED_BATCH` articles at a time:
+    a few queries per batch plus one index look-up per article, one
+    transaction per batch. An article that is not indexed (draft,
+    unpublished, private, deleted) gets an empty list.
+
+    Returns ``{article id: ids of its candidates by falling score}`` (the
+    list itself is the first :data:`~nashr.search.related.MAX_ITEMS` at
+    most): the articles whose own lists may change because of this one.
+    ``df_cache``: a dict the caller keeps across calls (term counts, see
+    :func:`_document_frequencies`); ``vectors``: a dict the caller keeps
+    and bounds, ``{article id: candidate vector}``."""
+    from nashr.articles.models import ArticlePage
+
+    from .models import RelatedArticle
+    from .related import related_select
+
+    df_cache = {} if df_cache is None else df_cache
+    ranked: dict[int, list[int]] = {}
+    ids = list(dict.fromkeys(article_ids))
+    for start in range(0, len(ids), RELATED_BATCH):
+        chunk = ids[start:start + RELATED_BATCH]
+        candidates = _related_batch_candidates(article_ids=chunk, df_cache=df_cache, vectors=vectors)
+        rows, shown = [], []
+        for pk in chunk:
+            picked = related_select(list(candidates[pk]))
+            rows += [RelatedArticle(article_id=pk, related_id=c.article_id, score=round(c.score, 6), rank=rank)
+                     for rank, c in enumerate(picked, start=1)]
+            shown += [c.article_id for c in picked]
+            ranked[pk] = [c.article_id for c in sorted(
+                (c for c in candidates[pk] if c.score > 0 or c.content > 0),
+                key=lambda c: (-c.score, -c.content, -c.article_id))]
+        with transaction.atomic():
+            RelatedArticle.objects.filter(article_id__in=chunk).delete()
+            if rows:  # an article deleted since its candidates were read keeps no list
+                present = set(ArticlePage.objects.filter(pk__in={r.article_id for r in rows})
+                              .values_list("pk", flat=True))
+                RelatedArticle.objects.bulk_create([r for r in rows if r.article_id in present])
+        related_renditions_ensure(article_ids=list(dict.fromkeys(shown)))
+    return ranked
 
 
 def related_compute(*, article_id: int, df_cache: dict | None = None, vectors: dict | None = None) -> list[int]:
     """Recompute and store the related-articles list of article
-    ``article_id`` (replacing the old one). An article that is not indexed
-    (draft, unpublished, private, deleted) gets an empty list.
-
-    Returns the ids of the candidates by falling score (the list itself
-    is its first :data:`~nashr.search.related.MAX_ITEMS` at most): the
-    articles whose own lists may change because of this one."""
-    from .models import RelatedArticle
-    from .related import related_select
-
-    candidates = related_candidates(article_id=article_id, df_cache=df_cache, vectors=vectors)
-    picked = related_select(list(candidates))
-    with transaction.atomic():
-        RelatedArticle.objects.filter(article_id=article_id).delete()
-        if picked:
-            from nashr.articles.models import ArticlePage
-
-            if ArticlePage.objects.filter(pk=article_id).exists():
-                RelatedArticle.objects.bulk_create([
-                    RelatedArticle(article_id=article_id, related_id=c.article_id,
-                                   score=round(c.score, 6), rank=rank)
-                    for rank, c in enumerate(picked, start=1)
-                ])
-    related_renditions_ensure(article_ids=[c.article_id for c in picked])
-    ranked = sorted((c for c in candidates if c.score > 0 or c.content > 0),
-                    key=lambda c: (-c.score, -c.content, -c.article_id))
-    return [c.article_id for c in ranked]
+    ``article_id`` (replacing the old one): :func:`related_compute_many`
+    for one article. Returns the ids of its candidates by falling score."""
+    return related_compute_many(article_ids=[article_id], df_cache=df_cache, vectors=vectors)[article_id]
 
 
 def related_refresh(*, article_id: int) -> int:
@@ -327,15 +377,21 @@ def related_refresh(*, article_id: int) -> int:
     df_cache: dict = {}
     neighbours = related_compute(article_id=article_id, df_cache=df_cache)[:RELATED_NEIGHBOURS]
     showing = list(RelatedArticle.objects.filter(related_id=article_id).values_list("article_id", flat=True))
-    todo = list(dict.fromkeys([*neighbours, *showing]))
-    for other in todo:
-        related_compute(article_id=other, df_cache=df_cache)
+    todo = [pk for pk in dict.fromkeys([*neighbours, *showing]) if pk != article_id]
+    related_compute_many(article_ids=todo, df_cache=df_cache)
     return 1 + len(todo)
 
 
-#: candidate vectors :func:`related_refresh_many` keeps between computations
+#: candidate vectors :func:`related_refresh_many` keeps between batches
 #: (a few kB each: memory stays bounded whatever the number of articles)
 RELATED_VECTORS_KEPT = 3000
+
+
+def _bounded(vectors: dict) -> dict:
+    if len(vectors) > RELATED_VECTORS_KEPT:  # forget the older half (dicts keep insertion order)
+        for old in list(vectors)[:len(vectors) // 2]:
+            del vectors[old]
+    return vectors
 
 
 def related_refresh_many(*, article_ids: list[int], progress=None) -> int:
@@ -350,21 +406,19 @@ def related_refresh_many(*, article_ids: list[int], progress=None) -> int:
     vectors: dict = {}
     wanted = set(article_ids)
     others: dict[int, None] = {}
-
-    def compute(article_id: int) -> list[int]:
-        if len(vectors) > RELATED_VECTORS_KEPT:  # forget the older half (dicts keep insertion order)
-            for old in list(vectors)[:len(vectors) // 2]:
-                del vectors[old]
-        return related_compute(article_id=article_id, df_cache=df_cache, vectors=vectors)
-
-    for article_id in article_ids:
-        for other in compute(article_id)[:RELATED_NEIGHBOURS]:
-            if other not in wanted:
-                others[other] = None
-        if progress is not None:
-            progress(article_id)
-    for other in others:
-        compute(other)
+    for start in range(0, len(article_ids), RELATED_BATCH):
+        chunk = article_ids[start:start + RELATED_BATCH]
+        ranked = related_compute_many(article_ids=chunk, df_cache=df_cache, vectors=_bounded(vectors))
+        for article_id in chunk:
+            for other in ranked.get(article_id, [])[:RELATED_NEIGHBOURS]:
+                if other not in wanted:
+                    others[other] = None
+            if progress is not None:
+                progress(article_id)
+    rest = list(others)
+    for start in range(0, len(rest), RELATED_BATCH):
+        related_compute_many(article_ids=rest[start:start + RELATED_BATCH], df_cache=df_cache,
+                             vectors=_bounded(vectors))
     return len(article_ids) + len(others)
 
 
@@ -377,10 +431,13 @@ def related_rebuild(*, progress=None) -> int:
     ids = list(ArticleSearchEntry.objects.order_by("article_id").values_list("article_id", flat=True))
     RelatedArticle.objects.exclude(article_id__in=ArticleSearchEntry.objects.values("article_id")).delete()
     df_cache: dict = {}
-    for article_id in ids:
-        related_compute(article_id=article_id, df_cache=df_cache)
+    vectors: dict = {}
+    for start in range(0, len(ids), RELATED_BATCH):
+        chunk = ids[start:start + RELATED_BATCH]
+        related_compute_many(article_ids=chunk, df_cache=df_cache, vectors=_bounded(vectors))
         if progress is not None:
-            progress(article_id)
+            for article_id in chunk:
+                progress(article_id)
     return len(ids)
 
 

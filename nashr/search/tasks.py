@@ -22,8 +22,7 @@ def search_index_article_task(article_id: int) -> bool:
 def related_compute_many_task(article_ids: list[int]) -> int:
     """Recompute the related lists of these articles (e.g. those that
     showed an article that has been deleted)."""
-    for article_id in article_ids:
-        services.related_compute(article_id=article_id)
+    services.related_compute_many(article_ids=list(article_ids))
     return len(article_ids)
 
 
