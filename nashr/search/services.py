@@ -229,7 +229,7 @@ def _candidate_ids(*, article_id: int, query: dict[str, float]) -> list[int]:
         return [row[0] for row in cursor.fetchall()]
 
 
-def _related_batch_candidates(*, article_ids: list[int], df_cache: dict, vectors: dict | None) -> dict[int, list]:
+def _related_batch_candidates(*, article_ids: list[int], df_cache: dict, vectors=None) -> dict[int, list]:
     """Every scored candidate (:class:`nashr.search.related.Candidate`,
     unordered, content similarity set, boosts not applied yet) of each of
     ``article_ids``: ``{article id: [candidate, ...]}``, ``[]`` for an
@@ -239,13 +239,12 @@ def _related_batch_candidates(*, article_ids: list[int], df_cache: dict, vectors
     the articles' key columns, their candidates' key columns, the
     candidates' paths and dates and their tags are one query each for the
     whole batch; only the candidate look-up in the index
-    (:func:`_candidate_ids`) is one query per article. ``vectors``: a dict
-    the caller keeps across batches (and bounds), ``{article id: candidate
-    vector}``, so a candidate's stored keys are read and weighted once."""
-    from nashr.articles.models import ArticlePage, ArticleTag
-
+    (:func:`_candidate_ids`) is one query per article. ``vectors``: a
+    :class:`nashr.search.related.VectorStore` the caller keeps across
+    batches, so a candidate's stored keys are read and weighted once while
+    it is held (a new store for this batch when ``None``)."""
     from .models import ArticleSearchEntry
-    from .related import Candidate, cosine, days_between, entry_tf, entry_vector, query_vector
+    from .related import Candidate, VectorStore, days_between, entry_tf, entry_vector, query_vector
 
     out: dict[int, list] = {pk: [] for pk in article_ids}
     tfs = {
@@ -262,46 +261,55 @@ def _related_batch_candidates(*, article_ids: list[int], df_cache: dict, vectors
         queries[pk] = query_vector(tf, df=df, total=total)
         found[pk] = _candidate_ids(article_id=pk, query=queries[pk])
     wanted = list(dict.fromkeys(c for ids in found.values() for c in ids))
-    known = vectors if vectors is not None else {}
-    vector_of = {pk: known[pk] for pk in wanted if pk in known}
-    missing = [pk for pk in wanted if pk not in vector_of]
+    if vectors is None:
+        vectors = VectorStore(max_terms=RELATED_VECTOR_TERMS_KEPT)
+    vectors.trim()  # before this batch: what it needs stays held until it is scored
+    missing = [pk for pk in wanted if not vectors.keep(pk)]
     for start in range(0, len(missing), 500):
-        for row in ArticleSearchEntry.objects.filter(article_id__in=missing[start:start + 500]) \
-                .values_list("article_id", *_KEY_COLUMNS):
-            vector_of[row[0]] = entry_vector(entry_tf(dict(zip(_KEY_COLUMNS, row[1:]))))
-            if vectors is not None:
-                vectors[row[0]] = vector_of[row[0]]
-    everyone = list(dict.fromkeys([*wanted, *tfs]))
-    info: dict[int, tuple] = {}
-    tags: dict[int, set[int]] = {}
-    for start in range(0, len(everyone), 500):
-        chunk = everyone[start:start + 500]
-        for row in ArticlePage.objects.filter(pk__in=chunk, live=True) \
-                .values_list("pk", "path", "date_published", "first_published_at"):
-            info[row[0]] = row[1:]
-        for obj_id, tag_id in ArticleTag.objects.filter(content_object_id__in=chunk) \
-                .values_list("content_object_id", "tag_id"):
-            tags.setdefault(obj_id, set()).add(tag_id)
+        chunk = missing[start:start + 500]
+        about = _related_about(chunk)
+        for row in ArticleSearchEntry.objects.filter(article_id__in=chunk).values_list("article_id", *_KEY_COLUMNS):
+            vectors.put(row[0], entry_vector(entry_tf(dict(zip(_KEY_COLUMNS, row[1:])))), about.get(row[0]))
+    own_about = _related_about(list(tfs))
     for pk, ids in found.items():
-        own = info.get(pk)
+        own = own_about.get(pk)
         if own is None or not ids:
             continue
-        query, own_tags, own_when = queries[pk], tags.get(pk, set()), own[1] or own[2]
+        query, (own_section, own_when, own_tags) = vectors.query(queries[pk]), own
         for other in ids:
-            meta, vector = info.get(other), vector_of.get(other)
-            if meta is None or vector is None:  # indexed but no longer live: the index lags
+            meta = vectors.about(other)
+            if meta is None:  # indexed but no longer live: the index lags
                 continue
+            section, when, other_tags = meta
             out[pk].append(Candidate(
                 article_id=other,
-                content=cosine(query, vector),
-                shared_tags=len(own_tags & tags.get(other, set())),
-                same_section=meta[0][:-4] == own[0][:-4],
-                days_apart=days_between(meta[1] or meta[2], own_when),
+                content=vectors.cosine(query, other),
+                shared_tags=len(own_tags & other_tags),
+                same_section=section == own_section,
+                days_apart=days_between(when, own_when),
             ))
     return out
 
 
-def related_candidates(*, article_id: int, df_cache: dict | None = None, vectors: dict | None = None) -> list:
+def _related_about(article_ids: list[int]) -> dict[int, tuple]:
+    """What the boosts need of each live article of ``article_ids``:
+    ``{id: (section path, publication date, frozenset of tag ids)}``
+    (the section is the parent's tree path; the date is the shown
+    publication date, else the first publication). Two queries."""
+    from nashr.articles.models import ArticlePage, ArticleTag
+
+    tags: dict[int, set[int]] = {}
+    for obj_id, tag_id in ArticleTag.objects.filter(content_object_id__in=article_ids) \
+            .values_list("content_object_id", "tag_id"):
+        tags.setdefault(obj_id, set()).add(tag_id)
+    return {
+        pk: (path[:-4], shown or first, frozenset(tags.get(pk, ())))
+        for pk, path, shown, first in ArticlePage.objects.filter(pk__in=article_ids, live=True)
+        .values_list("pk", "path", "date_published", "first_published_at")
+    }
+
+
+def related_candidates(*, article_id: int, df_cache: dict | None = None, vectors=None) -> list:
     """Every scored candidate for article ``article_id`` (a list of
     :class:`nashr.search.related.Candidate`, unordered, content similarity
     set, boosts not applied yet); ``[]`` when the article is not indexed.
@@ -313,10 +321,14 @@ def related_candidates(*, article_id: int, df_cache: dict | None = None, vectors
 #: Articles whose lists :func:`related_compute_many` computes together (their
 #: candidates' vectors, a few kB each, are held at once).
 RELATED_BATCH = 100
+#: Terms of candidate vectors a batch computation keeps between batches
+#: (:class:`nashr.search.related.VectorStore`, about 12 bytes a term: ~24 MB,
+#: e.g. 10,000 articles of 200 distinct stems each).
+RELATED_VECTOR_TERMS_KEPT = 2_000_000
 
 
 def related_compute_many(*, article_ids: list[int], df_cache: dict | None = None,
-                         vectors: dict | None = None) -> dict[int, list[int]]:
+                         vectors=None) -> dict[int, list[int]]:
     """Recompute and store the related-articles lists of ``article_ids``
     (each replacing the old one), :data:`RELATED_BATCH` articles at a time:
     a few queries per batch plus one index look-up per article, one
@@ -327,14 +339,18 @@ def related_compute_many(*, article_ids: list[int], df_cache: dict | None = None
     list itself is the first :data:`~nashr.search.related.MAX_ITEMS` at
     most): the articles whose own lists may change because of this one.
     ``df_cache``: a dict the caller keeps across calls (term counts, see
-    :func:`_document_frequencies`); ``vectors``: a dict the caller keeps
-    and bounds, ``{article id: candidate vector}``."""
+    :func:`_document_frequencies`); ``vectors``: a
+    :class:`nashr.search.related.VectorStore` the caller keeps across
+    calls (one for this call when ``None``)."""
     from nashr.articles.models import ArticlePage
 
     from .models import RelatedArticle
     from .related import related_select
 
+    from .related import VectorStore
+
     df_cache = {} if df_cache is None else df_cache
+    vectors = VectorStore(max_terms=RELATED_VECTOR_TERMS_KEPT) if vectors is None else vectors
     ranked: dict[int, list[int]] = {}
     ids = list(dict.fromkeys(article_ids))
     for start in range(0, len(ids), RELATED_BATCH):
@@ -359,7 +375,7 @@ def related_compute_many(*, article_ids: list[int], df_cache: dict | None = None
     return ranked
 
 
-def related_compute(*, article_id: int, df_cache: dict | None = None, vectors: dict | None = None) -> list[int]:
+def related_compute(*, article_id: int, df_cache: dict | None = None, vectors=None) -> list[int]:
     """Recompute and store the related-articles list of article
     ``article_id`` (replacing the old one): :func:`related_compute_many`
     for one article. Returns the ids of its candidates by falling score."""
@@ -382,18 +398,6 @@ def related_refresh(*, article_id: int) -> int:
     return 1 + len(todo)
 
 
-#: candidate vectors :func:`related_refresh_many` keeps between batches
-#: (a few kB each: memory stays bounded whatever the number of articles)
-RELATED_VECTORS_KEPT = 3000
-
-
-def _bounded(vectors: dict) -> dict:
-    if len(vectors) > RELATED_VECTORS_KEPT:  # forget the older half (dicts keep insertion order)
-        for old in list(vectors)[:len(vectors) // 2]:
-            del vectors[old]
-    return vectors
-
-
 def related_refresh_many(*, article_ids: list[int], progress=None) -> int:
     """:func:`related_refresh` for many new or changed articles at once
     (after a bulk import, once they are all indexed): the list of each,
@@ -402,13 +406,15 @@ def related_refresh_many(*, article_ids: list[int], progress=None) -> int:
     many of these articles they neighbour). ``progress``, if given, is
     called with each of ``article_ids``. Returns the number of lists
     computed."""
+    from .related import VectorStore
+
     df_cache: dict = {}
-    vectors: dict = {}
+    vectors = VectorStore(max_terms=RELATED_VECTOR_TERMS_KEPT)
     wanted = set(article_ids)
     others: dict[int, None] = {}
     for start in range(0, len(article_ids), RELATED_BATCH):
         chunk = article_ids[start:start + RELATED_BATCH]
-        ranked = related_compute_many(article_ids=chunk, df_cache=df_cache, vectors=_bounded(vectors))
+        ranked = related_compute_many(article_ids=chunk, df_cache=df_cache, vectors=vectors)
         for article_id in chunk:
             for other in ranked.get(article_id, [])[:RELATED_NEIGHBOURS]:
                 if other not in wanted:
@@ -418,7 +424,7 @@ def related_refresh_many(*, article_ids: list[int], progress=None) -> int:
     rest = list(others)
     for start in range(0, len(rest), RELATED_BATCH):
         related_compute_many(article_ids=rest[start:start + RELATED_BATCH], df_cache=df_cache,
-                             vectors=_bounded(vectors))
+                             vectors=vectors)
     return len(article_ids) + len(others)
 
 
@@ -430,11 +436,13 @@ def related_rebuild(*, progress=None) -> int:
 
     ids = list(ArticleSearchEntry.objects.order_by("article_id").values_list("article_id", flat=True))
     RelatedArticle.objects.exclude(article_id__in=ArticleSearchEntry.objects.values("article_id")).delete()
+    from .related import VectorStore
+
     df_cache: dict = {}
-    vectors: dict = {}
+    vectors = VectorStore(max_terms=RELATED_VECTOR_TERMS_KEPT)
     for start in range(0, len(ids), RELATED_BATCH):
         chunk = ids[start:start + RELATED_BATCH]
-        related_compute_many(article_ids=chunk, df_cache=df_cache, vectors=_bounded(vectors))
+        related_compute_many(article_ids=chunk, df_cache=df_cache, vectors=vectors)
         if progress is not None:
             for article_id in chunk:
                 progress(article_id)

@@ -297,3 +297,30 @@ def test_rebuild_command_can_skip_related_lists(site):
     call_command("rebuild-search-index", "--skip-related", stdout=out)
     assert "Indexed" in out.getvalue() and "related" not in out.getvalue()
     assert not RelatedArticle.objects.exists()
+
+
+def test_batch_computation_with_a_store_that_must_forget_gives_the_same_lists(topics, monkeypatch):
+    """A rebuild in batches of two articles, whose vector store can hold only
+    a few vectors between batches (so it forgets and reads them again),
+    stores the same lists, ranks and scores as one computation per article."""
+    from nashr.search import services
+
+    for article in [*topics[0], *topics[1]]:
+        related_compute(article_id=article.pk)
+    one_by_one = sorted(RelatedArticle.objects.values_list("article_id", "related_id", "rank", "score"))
+    assert len(one_by_one) >= 8
+    RelatedArticle.objects.all().delete()
+    monkeypatch.setattr(services, "RELATED_BATCH", 2)
+    monkeypatch.setattr(services, "RELATED_VECTOR_TERMS_KEPT", 40)
+    forgot = []
+    from nashr.search.related import VectorStore
+
+    def trim(self, _real=VectorStore.trim):
+        before = len(self)
+        _real(self)
+        forgot.append(before - len(self))
+
+    monkeypatch.setattr(VectorStore, "trim", trim)
+    related_rebuild()
+    assert sum(forgot) > 0, "the store never had to forget a vector: the test proves nothing"
+    assert sorted(RelatedArticle.objects.values_list("article_id", "related_id", "rank", "score")) == one_by_one
