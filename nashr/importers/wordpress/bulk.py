@@ -317,6 +317,7 @@ def _reference_index(ids: list[int]) -> int:
     rows, found by the same extraction, inserted 500 objects at a time
     (these objects are new: there are no old rows to compare or delete)."""
     from django.contrib.contenttypes.models import ContentType
+    from modelcluster.models import get_all_child_relations
     from wagtail.models import ReferenceIndex
 
     from nashr.articles.models import ArticleAuthor, ArticlePage
@@ -324,7 +325,11 @@ def _reference_index(ids: list[int]) -> int:
     count = 0
     for start in range(0, len(ids), 500):
         chunk = ids[start:start + 500]
-        objects = [*ArticlePage.objects.filter(pk__in=chunk), *ArticleAuthor.objects.filter(page_id__in=chunk)]
+        # the child rows the extraction walks (tags, bylines, admin comments)
+        # are read for the whole chunk, one query per relation
+        pages = ArticlePage.objects.filter(pk__in=chunk).prefetch_related(
+            *(relation.get_accessor_name() for relation in get_all_child_relations(ArticlePage)))
+        objects = [*pages, *ArticleAuthor.objects.filter(page_id__in=chunk)]
         rows = []
         for obj in objects:
             cts = [ContentType.objects.get_for_model(m, for_concrete_model=False)
