@@ -59,6 +59,8 @@ class BulkArticleWriter:
         self.pending_ids: set[str] = set()
         #: pks of the articles written by this writer in this run
         self.article_ids: list[int] = []
+        #: seconds spent on each index written with the batches (see :meth:`_index`)
+        self.index_seconds: dict[str, float] = {"search": 0.0, "admin_search": 0.0, "references": 0.0}
 
     def add(self, prepared: PreparedPost) -> None:
         self.pending.append(prepared)
@@ -223,7 +225,53 @@ class BulkArticleWriter:
                     importer.comments_skip(item, "تطبيق التعليقات غير متاح في قاعدة البيانات؛ لم يُستورد التعليق")
             else:
                 importer.comments.import_new(pairs=with_comments)
+
+        # 7. the indexes publishing would have updated, from the pages in memory
+        for _, page in pages:
+            page.wagtail_admin_comments = []  # none yet; read from memory like tags and bylines
+        self._index([page for _, page in pages], bylines=[row for _, rows in children for row in rows])
         return [page.pk for _, page in pages]
+
+    def _index(self, pages: list, *, bylines: list) -> None:
+        """Write, for just-written ``pages`` (ArticlePage objects still in
+        memory with their body, tags and bylines), the rows publishing them
+        one at a time would have queued: Nashr's search index (public pages
+        only), Wagtail's admin search index and its reference index. Read
+        from memory, nothing is loaded back from the database. Times each
+        step into :attr:`index_seconds`."""
+        import time
+
+        from django.contrib.contenttypes.models import ContentType
+        from modelsearch.backends import get_search_backends
+        from wagtail.models import Page, ReferenceIndex
+
+        from nashr.articles.models import ArticlePage
+        from nashr.search.models import ArticleSearchEntry
+        from nashr.search.services import _entry_fields
+
+        t0 = time.monotonic()
+        sections = {page.path[:-4] for page in pages}
+        public = {path for path in sections if Page.objects.filter(path=path).public().exists()}
+        ArticleSearchEntry.objects.bulk_create([
+            ArticleSearchEntry(article_id=page.pk, **_entry_fields(page)) for page in pages
+            if page.path[:-4] in public])
+        t1 = time.monotonic()
+        for backend in get_search_backends(with_auto_update=True):
+            backend.add_bulk(ArticlePage, pages)
+        t2 = time.monotonic()
+        rows = []
+        for obj in [*pages, *bylines]:
+            cts = [ContentType.objects.get_for_model(m, for_concrete_model=False)
+                   for m in [obj, *obj._meta.get_parent_list()]]
+            for to_ct, to_id, model_path, content_path in set(ReferenceIndex._extract_references_from_object(obj)):
+                rows.append(ReferenceIndex(
+                    content_type=cts[0], base_content_type=cts[-1], object_id=obj.pk, to_content_type_id=to_ct,
+                    to_object_id=to_id, model_path=model_path, content_path=content_path,
+                    content_path_hash=ReferenceIndex._get_content_path_hash(content_path)))
+        ReferenceIndex.objects.bulk_create(rows, ignore_conflicts=connection.features.supports_ignore_conflicts)
+        t3 = time.monotonic()
+        for name, seconds in (("search", t1 - t0), ("admin_search", t2 - t1), ("references", t3 - t2)):
+            self.index_seconds[name] += seconds
 
     def _page(self, prepared: PreparedPost, *, parent, slug: str, path: str, content_type):
         """The unsaved ArticlePage as ``add_child`` would store it."""
@@ -241,11 +289,13 @@ class BulkArticleWriter:
     # -- the end of the run ----------------------------------------------------------------
 
     def rebuild(self, *, progress=None) -> dict:
-        """Bring everything publishing would have updated in step for the
-        articles written here, once: the search index and related-articles
-        lists, Wagtail's admin search index and its reference index.
-        Returns ``{step: number handled, step + "_seconds": wall time}``."""
-        from nashr.search.services import related_refresh_many, search_index_articles
+        """After the last batch: the related-articles lists of the articles
+        written here and of their neighbours (they need the whole search
+        index, so they wait for the end), once. Returns ``{"articles": n,
+        "related": lists computed, step + "_seconds": seconds}`` for the
+        steps done with the batches (``search``, ``admin_search``,
+        ``references``) and this one (``related``)."""
+        from nashr.search.services import related_refresh_many
 
         import time
 
@@ -253,21 +303,17 @@ class BulkArticleWriter:
         if not ids:
             return {}
         done: dict[str, float] = {"articles": len(ids)}
-
-        def step(name: str, func, *args, **kwargs) -> None:
-            t0 = time.monotonic()
-            done[name] = func(*args, **kwargs)
-            done[f"{name}_seconds"] = round(time.monotonic() - t0, 2)
-
-        step("search", search_index_articles, article_ids=ids)
-        step("admin_search", _admin_search_index, ids)
-        step("references", _reference_index, ids)
+        for name, seconds in self.index_seconds.items():
+            done[f"{name}_seconds"] = round(seconds, 2)
         bar = None
         if progress is not None:
             from tqdm import tqdm
 
             bar = tqdm(total=len(ids), desc="مقالات ذات صلة", unit=" مقال", file=progress, mininterval=0.5)
-        step("related", related_refresh_many, article_ids=ids, progress=(lambda _id: bar.update(1)) if bar else None)
+        t0 = time.monotonic()
+        done["related"] = related_refresh_many(
+            article_ids=ids, progress=(lambda _id: bar.update(1)) if bar else None)
+        done["related_seconds"] = round(time.monotonic() - t0, 2)
         if bar is not None:
             bar.close()
         from nashr.articles.selectors import sections_cache_clear
@@ -292,53 +338,3 @@ def _insert_child_rows(model, objs: list) -> None:
     rows = [[f.get_db_prep_save(getattr(obj, f.attname), connection) for f in fields] for obj in objs]
     with connection.cursor() as cursor:
         cursor.executemany(sql, rows)
-
-
-def _admin_search_index(ids: list[int]) -> int:
-    """Wagtail's own search index (the admin's page search), as the
-    ``insert_or_update_object_task`` publishing queues would have filled it."""
-    from wagtail.search.backends import get_search_backends
-
-    from nashr.articles.models import ArticlePage
-
-    count = 0
-    for start in range(0, len(ids), 500):
-        pages = list(ArticlePage.objects.filter(pk__in=ids[start:start + 500]).prefetch_related("tags"))
-        for backend in get_search_backends(with_auto_update=True):
-            backend.add_bulk(ArticlePage, pages)
-        count += len(pages)
-    return count
-
-
-def _reference_index(ids: list[int]) -> int:
-    """Wagtail's reference index (where an image, author or tag is used) for
-    the pages and their bylines, as ``update_reference_index_task`` would
-    write it with ``ReferenceIndex.create_or_update_for_object`` — the same
-    rows, found by the same extraction, inserted 500 objects at a time
-    (these objects are new: there are no old rows to compare or delete)."""
-    from django.contrib.contenttypes.models import ContentType
-    from modelcluster.models import get_all_child_relations
-    from wagtail.models import ReferenceIndex
-
-    from nashr.articles.models import ArticleAuthor, ArticlePage
-
-    count = 0
-    for start in range(0, len(ids), 500):
-        chunk = ids[start:start + 500]
-        # the child rows the extraction walks (tags, bylines, admin comments)
-        # are read for the whole chunk, one query per relation
-        pages = ArticlePage.objects.filter(pk__in=chunk).prefetch_related(
-            *(relation.get_accessor_name() for relation in get_all_child_relations(ArticlePage)))
-        objects = [*pages, *ArticleAuthor.objects.filter(page_id__in=chunk)]
-        rows = []
-        for obj in objects:
-            cts = [ContentType.objects.get_for_model(m, for_concrete_model=False)
-                   for m in [obj, *obj._meta.get_parent_list()]]
-            for to_ct, to_id, model_path, content_path in set(ReferenceIndex._extract_references_from_object(obj)):
-                rows.append(ReferenceIndex(
-                    content_type=cts[0], base_content_type=cts[-1], object_id=obj.pk, to_content_type_id=to_ct,
-                    to_object_id=to_id, model_path=model_path, content_path=content_path,
-                    content_path_hash=ReferenceIndex._get_content_path_hash(content_path)))
-        ReferenceIndex.objects.bulk_create(rows, ignore_conflicts=connection.features.supports_ignore_conflicts)
-        count += sum(1 for obj in objects if isinstance(obj, ArticlePage))
-    return count

@@ -76,12 +76,13 @@ class Command(BaseCommand):
             self.stdout.write(line)
         rebuilt = importer.rebuilt
         if rebuilt:
-            # what publishing would have queued per article, done once at the end
+            # what publishing would have queued per article: the indexes with
+            # each batch, the related lists once at the end
             self.stdout.write(
-                f"بعد الاستيراد — after the import, for {rebuilt['articles']} new articles: search index "
+                f"الفهارس — indexes, for {rebuilt['articles']} new articles: with the batches: search index "
                 f"{rebuilt['search_seconds']} s, admin search {rebuilt['admin_search_seconds']} s, reference index "
-                f"{rebuilt['references_seconds']} s, related articles ({rebuilt['related']} lists) "
-                f"{rebuilt['related_seconds']} s")
+                f"{rebuilt['references_seconds']} s; after the last batch: related articles "
+                f"({rebuilt['related']} lists) {rebuilt['related_seconds']} s")
         if report.notes:
             self.stdout.write("")
             self.stdout.write(f"التنبيهات — warnings ({len(report.notes)}):")
