@@ -343,11 +343,10 @@ def related_compute_many(*, article_ids: list[int], df_cache: dict | None = None
     :class:`nashr.search.related.VectorStore` the caller keeps across
     calls (one for this call when ``None``)."""
     from nashr.articles.models import ArticlePage
+    from nashr.site.rows import insert_rows
 
     from .models import RelatedArticle
-    from .related import related_select
-
-    from .related import VectorStore
+    from .related import VectorStore, related_select
 
     df_cache = {} if df_cache is None else df_cache
     vectors = VectorStore(max_terms=RELATED_VECTOR_TERMS_KEPT) if vectors is None else vectors
@@ -370,7 +369,7 @@ def related_compute_many(*, article_ids: list[int], df_cache: dict | None = None
             if rows:  # an article deleted since its candidates were read keeps no list
                 present = set(ArticlePage.objects.filter(pk__in={r.article_id for r in rows})
                               .values_list("pk", flat=True))
-                RelatedArticle.objects.bulk_create([r for r in rows if r.article_id in present])
+                insert_rows(RelatedArticle, [r for r in rows if r.article_id in present])
         related_renditions_ensure(article_ids=list(dict.fromkeys(shown)))
     return ranked
 

@@ -101,6 +101,8 @@ class BulkArticleWriter:
         from nashr.arabic import slugify, unique_slug
         from nashr.articles.services import SLUG_MAX_LENGTH
 
+        from nashr.site.rows import insert_rows
+
         from ..models import ImportedObject
 
         importer, report = self.importer, self.importer.report
@@ -196,7 +198,7 @@ class BulkArticleWriter:
         Page.objects.bulk_update(base_rows, ["latest_revision", "live_revision"])
         for parent_pk, n in added.items():
             Page.objects.filter(pk=parent_pk).update(numchild=F("numchild") + n)
-        PageLogEntry.objects.bulk_create([
+        insert_rows(PageLogEntry, [
             entry for (prepared, page), revision in zip(pages, revisions) for entry in (
                 PageLogEntry(content_type_id=page_ct.pk, label=page.get_admin_display_title(),
                              action="wagtail.create", data={}, timestamp=now, page_id=page.pk,
@@ -207,7 +209,7 @@ class BulkArticleWriter:
             )])
 
         # 6. the mapping rows, redirects, comments
-        ImportedObject.objects.bulk_create([
+        insert_rows(ImportedObject, [
             ImportedObject(source=importer.source, kind="post", wp_id=prepared.item.post_id,
                            guid=prepared.item.guid[:500], content_type_id=page_ct.pk, object_id=str(page.pk),
                            fingerprint=prepared.fp)
@@ -248,11 +250,12 @@ class BulkArticleWriter:
         from nashr.articles.models import ArticlePage
         from nashr.search.models import ArticleSearchEntry
         from nashr.search.services import _entry_fields
+        from nashr.site.rows import insert_rows
 
         t0 = time.monotonic()
         sections = {page.path[:-4] for page in pages}
         public = {path for path in sections if Page.objects.filter(path=path).public().exists()}
-        ArticleSearchEntry.objects.bulk_create([
+        insert_rows(ArticleSearchEntry, [
             ArticleSearchEntry(article_id=page.pk, **_entry_fields(page)) for page in pages
             if page.path[:-4] in public])
         t1 = time.monotonic()
@@ -268,7 +271,7 @@ class BulkArticleWriter:
                     content_type=cts[0], base_content_type=cts[-1], object_id=obj.pk, to_content_type_id=to_ct,
                     to_object_id=to_id, model_path=model_path, content_path=content_path,
                     content_path_hash=ReferenceIndex._get_content_path_hash(content_path)))
-        ReferenceIndex.objects.bulk_create(rows, ignore_conflicts=connection.features.supports_ignore_conflicts)
+        insert_rows(ReferenceIndex, rows, ignore_conflicts=connection.features.supports_ignore_conflicts)
         t3 = time.monotonic()
         for name, seconds in (("search", t1 - t0), ("admin_search", t2 - t1), ("references", t3 - t2)):
             self.index_seconds[name] += seconds

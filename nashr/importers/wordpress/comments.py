@@ -179,8 +179,10 @@ class CommentImporter:
             return
         from django.contrib.contenttypes.models import ContentType
 
+        from nashr.site.rows import insert_rows
+
         ct = ContentType.objects.get_for_model(self.Comment)
-        ImportedObject.objects.bulk_create([
+        insert_rows(ImportedObject, [
             ImportedObject(source=importer.source, kind="comment", wp_id=c.wp_id, guid="", content_type_id=ct.pk,
                            object_id=str(comment.pk),
                            fingerprint=self._fingerprint(values, parent, comment.article_id))

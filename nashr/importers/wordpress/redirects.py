@@ -17,6 +17,8 @@ from wagtail.contrib.redirects.models import Redirect
 from wagtail.models import Site
 
 from . import mapping
+from nashr.site.rows import insert_rows
+
 from .report import ImportReport
 
 
@@ -102,7 +104,7 @@ class RedirectWriter:
                     new.append(Redirect(old_path=path, site=self.site, is_permanent=True, redirect_page_id=page.pk))
                 else:
                     self._existing(redirect, page)
-        Redirect.objects.bulk_create(new)
+        insert_rows(Redirect, new)
         if new:
             self.report.count("redirect", "imported", len(new))
 

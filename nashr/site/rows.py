@@ -1,0 +1,55 @@
+"""Writing many rows of one table fast, for bulk jobs (the WordPress import).
+
+Django's ``bulk_create`` builds the SQL of every value of every row in
+Python (a few microseconds each); for tens of thousands of rows whose ids
+are never read back — history entries, mapping rows, redirects, index rows —
+one prepared ``INSERT`` run by the driver's ``executemany`` writes the same
+rows in a fraction of the time.
+"""
+
+from __future__ import annotations
+
+from django.db import connections, router
+from django.db.models.constants import OnConflict
+
+__all__ = ["insert_rows"]
+
+
+def insert_rows(model, objs: list, *, ignore_conflicts: bool = False) -> int:
+    """INSERT ``objs`` (unsaved instances of ``model``) as ``bulk_create``
+    would store them, in one ``executemany``, and return how many were sent.
+
+    The same values as ``bulk_create``: each field's ``pre_save(obj,
+    add=True)`` (so ``auto_now_add`` and defaults apply) then
+    ``get_db_prep_save``. Unlike ``bulk_create``, the instances get no
+    primary key back and stay "adding": use it only for rows nobody reads
+    back in the same job. ``ignore_conflicts``: rows that break a unique
+    constraint are skipped (``INSERT OR IGNORE`` on SQLite, ``ON CONFLICT DO
+    NOTHING`` on PostgreSQL), as with ``bulk_create(ignore_conflicts=True)``.
+
+    Raises ``ValueError`` for a model with parent tables (multi-table
+    inheritance: its rows span several tables) and whatever the database
+    raises for a bad row (the whole statement then fails, nothing of it is
+    kept inside a transaction).
+    """
+    if not objs:
+        return 0
+    meta = model._meta
+    if meta.parents:
+        raise ValueError(f"{meta.label} has parent tables; insert_rows writes one table")
+    using = router.db_for_write(model)
+    connection = connections[using]
+    fields = [f for f in meta.local_concrete_fields
+              if not (f.primary_key and getattr(f, "db_returning", False) and all(getattr(o, f.attname) is None
+                                                                                   for o in objs))]
+    quote = connection.ops.quote_name
+    on_conflict = OnConflict.IGNORE if ignore_conflicts else None
+    sql = "{} {} ({}) VALUES ({}) {}".format(
+        connection.ops.insert_statement(on_conflict=on_conflict), quote(meta.db_table),
+        ", ".join(quote(f.column) for f in fields), ", ".join(["%s"] * len(fields)),
+        connection.ops.on_conflict_suffix_sql(fields, on_conflict, None, None) if on_conflict else "",
+    ).rstrip()
+    rows = [[f.get_db_prep_save(f.pre_save(obj, True), connection) for f in fields] for obj in objs]
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, rows)
+    return len(rows)

@@ -1,0 +1,61 @@
+"""``insert_rows`` stores the rows ``bulk_create`` stores."""
+
+from __future__ import annotations
+
+import pytest
+from django.db import IntegrityError, transaction
+from wagtail.contrib.redirects.models import Redirect
+from wagtail.models import Page, PageLogEntry, Site
+
+from nashr.articles.models import ArticlePage
+from nashr.site.rows import insert_rows
+
+pytestmark = pytest.mark.django_db
+
+COLUMNS = ("old_path", "site_id", "is_permanent", "redirect_page_id", "redirect_link", "automatically_created")
+
+
+def _redirects(prefix: str, site, page) -> list[Redirect]:
+    return [Redirect(old_path=f"/{prefix}/{n}/مقال-قديم", site=site, is_permanent=n % 2 == 0,
+                     redirect_page=page if n % 3 else None, redirect_link="" if n % 3 else "https://example.org/x")
+            for n in range(5)]
+
+
+def test_rows_are_the_rows_bulk_create_writes():
+    site = Site.objects.get(is_default_site=True)
+    page = Page.objects.get(depth=2)
+    Redirect.objects.bulk_create(_redirects("a", site, page))
+    assert insert_rows(Redirect, _redirects("b", site, page)) == 5
+
+    def rows(prefix):
+        return sorted((r[0].replace(f"/{prefix}/", "/"), *r[1:]) for r in Redirect.objects.filter(
+            old_path__startswith=f"/{prefix}/").values_list(*COLUMNS))
+
+    assert rows("a") == rows("b") and len(rows("b")) == 5
+    # JSON and date columns go through their fields like bulk_create's
+    from django.utils import timezone
+
+    now = timezone.now()
+    insert_rows(PageLogEntry, [PageLogEntry(content_type_id=1, label="خبر", action="wagtail.create",
+                                            data={"عنوان": "خبر"}, timestamp=now, page_id=page.pk)])
+    entry = PageLogEntry.objects.get(label="خبر")
+    assert entry.data == {"عنوان": "خبر"} and entry.timestamp == now and entry.content_changed is False
+
+
+def test_conflicts_fail_the_statement_unless_ignored():
+    site = Site.objects.get(is_default_site=True)
+    insert_rows(Redirect, [Redirect(old_path="/old", site=site, redirect_link="https://example.org/")])
+    again = [Redirect(old_path="/old", site=site, redirect_link="https://example.org/other"),
+             Redirect(old_path="/new", site=site, redirect_link="https://example.org/")]
+    with pytest.raises(IntegrityError), transaction.atomic():
+        insert_rows(Redirect, again)
+    assert not Redirect.objects.filter(old_path="/new").exists()  # nothing of a failed statement is kept
+    assert insert_rows(Redirect, again, ignore_conflicts=True) == 2
+    assert dict(Redirect.objects.filter(old_path__in=["/old", "/new"]).values_list("old_path", "redirect_link")) == {
+        "/old": "https://example.org/", "/new": "https://example.org/"}
+
+
+def test_a_model_with_parent_tables_is_refused():
+    with pytest.raises(ValueError, match="parent tables"):
+        insert_rows(ArticlePage, [ArticlePage(title="x")])
+    assert insert_rows(Redirect, []) == 0
