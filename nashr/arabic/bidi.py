@@ -22,6 +22,7 @@ not wrapped: it is laid out correctly without help.
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from functools import lru_cache
 from html import escape
@@ -34,6 +35,19 @@ _JOINERS = frozenset(" \u00a0\u202f.,-\u2010\u2011&+/'\u2019:_@#")
 _TRAILERS = frozenset("+#")  # kept at the end of a run when directly attached
 _LEADERS = frozenset("#@.")  # kept at the start of a run when directly attached
 _DIGITS = frozenset("0123456789")
+
+# Characters that are never a Latin letter: the Arabic script blocks,
+# whitespace, ASCII digits and punctuation, the no-break space, guillemets
+# and General Punctuation. Text made of nothing else has no Latin run, so
+# isolating it only escapes it: the common case, checked by one regex
+# instead of a look at every character.
+_NOT_LATIN = "\u0600-\u06ff\u0750-\u077f\u08a0-\u08ff\ufb50-\ufdff\ufe70-\ufeff\\s\u00a0\u00ab\u00bb\u2000-\u206f"
+_NO_LATIN_TEXT = re.compile(f"[{_NOT_LATIN}!-@\\[-`{{-~]*")
+# The same, less the characters escaping changes (& < > " '): text of an
+# HTML fragment that isolation gives back unchanged.
+_NO_LATIN_HTML_TEXT = re.compile(f"[{_NOT_LATIN}!#-%(-;=?@\\[-`{{-~]*")
+# A start tag, or an end tag written as the parser writes it back.
+_TAG = re.compile(r"<[a-z][a-z0-9]*(?:[\s/][^<>]*)?>|</[a-z][a-z0-9]*>")
 
 
 @lru_cache(maxsize=4096)
@@ -102,6 +116,8 @@ def isolate_ltr(text: str) -> str:
     >>> isolate_ltr("صدر Wagtail 8.0.")
     'صدر <bdi dir="ltr">Wagtail 8.0</bdi>.'
     """
+    if _NO_LATIN_TEXT.fullmatch(text):
+        return escape(text)
     out: list[str] = []
     done = 0
     for start, end in _runs(text):
@@ -184,10 +200,30 @@ def isolate_ltr_html(html: str) -> str:
     >>> isolate_ltr_html("<p>نفّذ <code>pip install nashr</code></p>")
     '<p>نفّذ <code>pip install nashr</code></p>'
     """
+    if _unchanged_html(html):
+        return html
     parser = _Isolator()
     parser.feed(html)
     parser.close()
     return "".join(parser.out)
+
+
+def _unchanged_html(html: str) -> bool:
+    """True when :func:`isolate_ltr_html` would give ``html`` back as it
+    is: simple tags only (each written as the parser writes it back) and,
+    between them, text with no Latin letter and nothing to escape.
+
+    >>> _unchanged_html('<p>نص <a href="https://nashr.org/" rel="noopener">«رابط»</a>.</p>')
+    True
+    >>> _unchanged_html("<p>نص Nashr</p>"), _unchanged_html("<p>نص &amp; نص</p>"), _unchanged_html("<P>نص</P>")
+    (False, False, False)
+    """
+    done = 0
+    for tag in _TAG.finditer(html):
+        if not _NO_LATIN_HTML_TEXT.fullmatch(html, done, tag.start()):
+            return False
+        done = tag.end()
+    return _NO_LATIN_HTML_TEXT.fullmatch(html, done) is not None
 
 
 #: Explicit embeddings, overrides and isolates (LRE, RLE, PDF, LRO, RLO,
