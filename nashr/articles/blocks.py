@@ -1,8 +1,9 @@
 """StreamField blocks of an article body.
 
-Images are fetched in one query per body together with all their renditions
-(``prefetch_renditions``), so the number of SQL queries an article page makes
-does not grow with the number of photos in it.
+Images are fetched in one query per body, and all their renditions in one
+more (:func:`nashr.articles.selectors.images_with_renditions`), so the
+number of SQL queries an article page makes does not grow with the number of
+photos in it.
 """
 
 from __future__ import annotations
@@ -18,11 +19,16 @@ PARAGRAPH_FEATURES = ["bold", "italic", "link", "ol", "ul"]
 class PrefetchingImageChooserBlock(ImageChooserBlock):
     def bulk_to_python(self, values):
         ids = [v for v in values if v is not None]
-        objects = (
-            get_image_model().objects.filter(pk__in=ids).prefetch_renditions().in_bulk()
-            if ids
-            else {}
-        )
+        if all(type(v) is int for v in ids):
+            from .selectors import images_with_renditions
+
+            objects = images_with_renditions(ids=ids)
+        else:  # ids as stored by hand or an import: the ORM checks them
+            objects = (
+                get_image_model().objects.filter(pk__in=ids).prefetch_renditions().in_bulk()
+                if ids
+                else {}
+            )
         return [objects.get(v) if v is not None else None for v in values]
 
 

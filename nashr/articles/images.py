@@ -7,8 +7,10 @@ printed the way newsrooms print it: ``photographer | agency | distributor``.
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from django.db import models
-from wagtail.images.models import AbstractImage, AbstractRendition, Image
+from wagtail.images.models import AbstractImage, AbstractRendition, Filter, Image
 
 
 class NewsImage(AbstractImage):
@@ -60,3 +62,12 @@ class NewsRendition(AbstractRendition):
 
     class Meta:
         unique_together = (("image", "filter_spec", "focal_point_key"),)
+
+
+@lru_cache(maxsize=64)
+def rendition_filters(specs: str) -> tuple[Filter, ...]:
+    """Wagtail image ``Filter`` objects for the comma-separated rendition
+    ``specs`` (``"width-480,width-800"``; blanks ignored), made once per
+    process and shared: a filter parses its operations on first use, which
+    costs more than finding a prefetched rendition, and never changes."""
+    return tuple(Filter(spec=s.strip()) for s in specs.split(",") if s.strip())

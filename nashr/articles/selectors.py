@@ -100,18 +100,18 @@ def article_for_path(*, home, path_components) -> Any:
         return None
     url_path = f"{home.url_path}{path_components[0]}/{path_components[1]}/"
     # The ORM builds the same SQL for every article URL, and building it
-    # costs more than running it: it is built once per process and run
-    # through ``raw()``, which gives the same ArticlePage, its field values
-    # converted as usual.
+    # costs more than running it: it is built once per process
+    # (:func:`objects_cached`), which gives the same ArticlePage, its field
+    # values converted as usual.
     from django.db import router
 
     alias = router.db_for_read(ArticlePage)
-    sql, params = queryset_sql_cached(
-        ("article_for_path", alias),
+    found = objects_cached(
+        ArticlePage, ("article_for_path", alias),
         lambda slug, url: ArticlePage.objects.using(alias).filter(slug=slug, url_path=url, live=True)
         .order_by("pk")[:1],
         path_components[1], url_path, alias=alias)
-    return next(iter(ArticlePage.objects.db_manager(alias).raw(sql, params)), None)
+    return found[0] if found else None
 
 
 #: ``{key: (sql, placeholder params)}`` built by :func:`queryset_sql_cached`
@@ -125,10 +125,7 @@ def queryset_sql_cached(key: tuple, build, *values, alias: str) -> tuple[str, li
     changes: compiling a queryset costs more than SQLite takes to run it."""
     from django.db import connections
 
-    # a placeholder per value: a string for a string, an unlikely negative
-    # number for a number (an id lookup would refuse a string)
-    placeholders = [_INT_PLACEHOLDER - i if isinstance(v, int) else f"\x00nashr-placeholder-{i}\x00"
-                    for i, v in enumerate(values)]
+    placeholders = _placeholders(values)
     cached = _SQL_CACHE.get(key)
     if cached is None:
         query = build(*placeholders).query
@@ -142,6 +139,74 @@ def queryset_sql_cached(key: tuple, build, *values, alias: str) -> tuple[str, li
 
 
 _INT_PLACEHOLDER = -7_391_004_117
+
+
+def _placeholders(values) -> list:
+    """A placeholder per value: a string for a string, an unlikely negative
+    number for a number (an id lookup would refuse a string)."""
+    return [_INT_PLACEHOLDER - i if isinstance(v, int) else f"\x00nashr-placeholder-{i}\x00"
+            for i, v in enumerate(values)]
+
+
+#: ``{key: (field attnames, {annotation: column index}, [(column index,
+#: (converters, column))])}`` for :func:`objects_cached`
+_ROW_READERS: dict[tuple, tuple] = {}
+
+
+def objects_cached(model, key: tuple, build, *values, alias: str) -> list:
+    """The ``model`` objects of the queryset ``build(*values)``, what
+    iterating it gives (fields left out by ``only``/``defer`` deferred,
+    annotations set as attributes), for a queryset of ``model`` without
+    ``select_related``, ``values`` or ``extra``. Its SQL is built once per
+    process for ``key`` (:func:`queryset_sql_cached`), and so is what turns
+    a row into an object: which column is which field or annotation, and
+    each column's conversion from the database value (dates, booleans...),
+    as the ORM applies it. Raises ``ValueError`` for a queryset it cannot
+    read this way."""
+    from django.db import connections
+
+    sql, params = queryset_sql_cached(key, build, *values, alias=alias)
+    reader = _ROW_READERS.get(key)
+    if reader is None:
+        reader = _ROW_READERS[key] = _row_reader(model, build(*_placeholders(values)), key=key)
+    names, annotations, converters = reader
+    connection = connections[alias]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    if converters:  # as SQLCompiler.apply_converters, with this thread's connection
+        rows = [list(row) for row in rows]
+        for row in rows:
+            for pos, (functions, expression) in converters:
+                value = row[pos]
+                for convert in functions:
+                    value = convert(value, expression, connection)
+                row[pos] = value
+    width = len(names)
+    found = []
+    for row in rows:
+        obj = model.from_db(alias, names, row[:width] if annotations else row)
+        for name, pos in annotations.items():
+            setattr(obj, name, row[pos])
+        found.append(obj)
+    return found
+
+
+def _row_reader(model, queryset, *, key) -> tuple:
+    """What :func:`objects_cached` needs to read ``queryset``'s rows: the
+    attnames of its model columns (which come first), its annotations'
+    column positions and the columns' converters."""
+    compiler = queryset.query.get_compiler(using=queryset.db)
+    compiler.setup_query()
+    info = compiler.klass_info or {}
+    fields = info.get("select_fields", [])
+    if (info.get("model") is not model or "related_klass_infos" in info and info["related_klass_infos"]
+            or fields != list(range(len(fields)))
+            or len(fields) + len(compiler.annotation_col_map) != len(compiler.select)):
+        raise ValueError(f"cannot read {model.__name__} rows for {key!r}")
+    columns = [column for column, _, _ in compiler.select]
+    names = [column.target.attname for column in columns[:len(fields)]]
+    return names, dict(compiler.annotation_col_map), list(compiler.get_converters(columns).items())
 
 
 def page_view_restrictions(*, page) -> QuerySet:
@@ -365,28 +430,44 @@ def article_page_context(*, article, request) -> dict[str, Any]:
 
 
 def _article_page_parts(*, article, request, access) -> dict[str, Any]:
-    """The byline, tags, lead image, body blocks and JSON-LD of an article
-    page (the parts the fragment cache keeps)."""
-    from .images import NewsImage
+    """The byline, tags, lead image, body blocks, JSON-LD, canonical URL
+    and share-link values of an article page (the parts the fragment cache
+    keeps)."""
+    from django.template.defaultfilters import urlencode
 
-    # ``article.authors`` gives the in-memory byline in admin previews (even
-    # of a page not saved yet) and one joined query for live pages.
-    links = list(
-        article.authors.all()
-        .select_related("author", "author__photo")
-        .prefetch_related("author__photo__renditions")
-        .order_by("sort_order")
-    )
-    authors = [link.author for link in links]
-    tags = list(article.tags.all())
-    lead_image = None
-    renditions = {}
-    if article.lead_image_id:
-        lead_image = (
-            NewsImage.objects.filter(pk=article.lead_image_id).prefetch_renditions().first()
+    from .images import NewsImage
+    from .models import Author
+
+    if article.pk and not getattr(article, "_cluster_related_objects", None):
+        # A page as stored (not a preview with its byline and tags in
+        # memory): its rows read with SQL built once per process.
+        authors = article_authors(article_id=article.pk)
+        tags = article_tags(article_id=article.pk)
+        images = images_with_renditions(ids=[article.lead_image_id, *(a.photo_id for a in authors)])
+        photo = Author._meta.get_field("photo")
+        for author in authors:
+            photo.set_cached_value(author, images.get(author.photo_id))
+        lead_image = images.get(article.lead_image_id)
+    else:
+        # ``article.authors`` gives the in-memory byline in admin previews
+        # (even of a page not saved yet).
+        links = list(
+            article.authors.all()
+            .select_related("author", "author__photo")
+            .prefetch_related("author__photo__renditions")
+            .order_by("sort_order")
         )
-        if lead_image is not None:
-            renditions = lead_image.get_renditions(*LEAD_SPECS, OG_SPEC)
+        authors = [link.author for link in links]
+        tags = list(article.tags.all())
+        lead_image = None
+        if article.lead_image_id:
+            lead_image = NewsImage.objects.filter(pk=article.lead_image_id).prefetch_renditions().first()
+    canonical_url = page_absolute_url(article)
+    renditions = {}
+    if lead_image is not None:
+        from .images import rendition_filters
+
+        renditions = lead_image.get_renditions(*rendition_filters(",".join((*LEAD_SPECS, OG_SPEC))))
     og_image = renditions.get(OG_SPEC)
     reading_minutes = article_reading_minutes(article=article, cacheable=not getattr(request, "is_preview", False))
     body_blocks = list(article.body)
@@ -404,8 +485,92 @@ def _article_page_parts(*, article, request, access) -> dict[str, Any]:
         "og_image_url": absolute(og_image.url) if og_image else "",
         "reading_minutes": reading_minutes,
         "json_ld": article_json_ld(article=article, authors=authors, og_image=og_image, gated=access.gated),
-        "canonical_url": page_absolute_url(article),
+        "canonical_url": canonical_url,
+        # the share links' query values (``urlencode`` with nothing kept)
+        "share_url": urlencode(canonical_url, ""),
+        "share_title": urlencode(article.title, ""),
     }
+
+
+def _rows(key: tuple, build, *values, alias: str) -> list[tuple]:
+    """The rows of the queryset ``build(*values)`` (its SQL built once per
+    process, :func:`queryset_sql_cached`), as the database driver gives
+    them: for ``values_list`` reads of columns that need no conversion."""
+    from django.db import connections
+
+    sql, params = queryset_sql_cached(key, build, *values, alias=alias)
+    with connections[alias].cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
+def article_authors(*, article_id: int) -> list:
+    """The byline of stored article ``article_id``: its
+    :class:`~nashr.articles.models.Author` objects in byline order
+    (``sort_order``), in one query. Each author's ``photo`` is not loaded
+    (``photo_id`` is set)."""
+    from django.db import router
+
+    from .models import ArticleAuthor, Author
+
+    alias = router.db_for_read(Author)
+    # id, name, slug, bio, photo_id: none needs a conversion from the database
+    names = [f.attname for f in Author._meta.concrete_fields]
+    rows = _rows(("article_authors", alias),
+                 lambda pk: ArticleAuthor.objects.using(alias).filter(page_id=pk).order_by("sort_order")
+                 .values_list(*[f"author__{name}" for name in names]),
+                 int(article_id), alias=alias)
+    return [Author.from_db(alias, names, row) for row in rows]
+
+
+def article_tags(*, article_id: int) -> list:
+    """The tags of stored article ``article_id`` (taggit ``Tag`` objects),
+    in the order they were added, as ``article.tags.all()`` gives them, in
+    one query."""
+    from django.db import router
+    from taggit.models import Tag
+
+    alias = router.db_for_read(Tag)
+    names = ["id", "name", "slug"]
+    rows = _rows(("article_tags", alias),
+                 lambda pk: Tag.objects.using(alias).filter(articles_articletag_items__content_object_id=pk)
+                 .order_by("articles_articletag_items__id").values_list(*names),
+                 int(article_id), alias=alias)
+    return [Tag.from_db(alias, names, row) for row in rows]
+
+
+def images_with_renditions(*, ids) -> dict[int, Any]:
+    """``{id: NewsImage}`` for the image ids in ``ids`` (None and repeats
+    ignored; ids with no image are missing from the answer), each with all
+    its renditions prefetched (``prefetched_renditions``, what Wagtail's
+    ``prefetch_renditions()`` sets, so ``get_renditions`` runs no query for
+    a rendition that exists). Two queries (none for no ids), their SQL
+    built once per process for each number of ids."""
+    from django.db import router
+
+    from .images import NewsImage, NewsRendition
+
+    wanted = sorted({int(i) for i in ids if i is not None})
+    if not wanted:
+        return {}
+    alias = router.db_for_read(NewsImage)
+    images = {image.pk: image for image in objects_cached(
+        NewsImage, ("images", alias, len(wanted)),
+        lambda *pks: NewsImage.objects.using(alias).filter(pk__in=list(pks)), *wanted, alias=alias)}
+    if not images:
+        return {}
+    for image in images.values():
+        image.prefetched_renditions = []
+    renditions = objects_cached(
+        NewsRendition, ("image_renditions", alias, len(images)),
+        lambda *pks: NewsRendition.objects.using(alias).filter(image_id__in=list(pks)).order_by("pk"),
+        *images, alias=alias)
+    image_field = NewsRendition._meta.get_field("image")
+    for rendition in renditions:
+        image = images[rendition.image_id]
+        image_field.set_cached_value(rendition, image)
+        image.prefetched_renditions.append(rendition)
+    return images
 
 
 def article_reading_minutes(*, article, cacheable: bool = True) -> int:

@@ -4,6 +4,9 @@ time and responsive images."""
 
 from __future__ import annotations
 
+import datetime
+from functools import lru_cache
+
 from django import template
 from django.conf import settings
 from django.utils import timezone
@@ -26,9 +29,20 @@ def ar_date(value) -> str:
     """``5 أكتوبر 2026`` (or ``5 تشرين الأول 2026`` for a Levant region)."""
     if not value:
         return ""
-    return arabic.format_date(
-        _local(value), region=settings.NASHR_DATE_REGION, digits=settings.NASHR_DIGITS
-    )
+    value = _local(value)
+    if isinstance(value, datetime.datetime):
+        value = value.date()  # what format_date shows of a datetime
+    if type(value) is not datetime.date:
+        return arabic.format_date(value, region=settings.NASHR_DATE_REGION, digits=settings.NASHR_DIGITS)
+    return _format_date(value, settings.NASHR_DATE_REGION, settings.NASHR_DIGITS)
+
+
+@lru_cache(maxsize=4096)
+def _format_date(day, region: str, digits: str) -> str:
+    """:func:`nashr.arabic.format_date`, kept per process for each day,
+    region and digits: an article page shows a dozen dates, and Babel
+    takes longer to format one than to look it up here."""
+    return arabic.format_date(day, region=region, digits=digits)
 
 
 @register.filter
@@ -127,10 +141,11 @@ def picture(image, specs: str, sizes: str, css_class: str = "", eager: bool = Fa
     ``specs`` (e.g. ``"width-480,width-800"``), explicit width and height so
     nothing shifts while loading, lazy loading unless ``eager``. Renditions
     come from the image's prefetched set when present (no extra query)."""
+    from nashr.articles.images import rendition_filters
+
     if image is None:
         return ""
-    spec_list = [s.strip() for s in specs.split(",") if s.strip()]
-    renditions = image.get_renditions(*spec_list)
+    renditions = image.get_renditions(*rendition_filters(specs))
     ordered = sorted(renditions.values(), key=lambda r: r.width)
     largest = ordered[-1]
     srcset = ", ".join(f"{r.url} {r.width}w" for r in ordered)
@@ -196,7 +211,12 @@ def nav_url(context, section) -> str:
     (:func:`nashr.articles.selectors.sections_for_request`), so the header
     and footer of every page reuse the answer instead of asking Wagtail
     twelve times per page."""
-    request = context.get("request")
+    return section_url(section, request=context.get("request"))
+
+
+def section_url(section, *, request) -> str:
+    """:func:`nav_url` outside a template: ``section.get_url(request)``
+    (``""`` when not routable), kept on the section object per site."""
     site = getattr(request, "_wagtail_site", None)
     memo = section.__dict__.setdefault("_nashr_nav_urls", {})
     key = getattr(site, "pk", None)
@@ -204,3 +224,32 @@ def nav_url(context, section) -> str:
     if url is None:
         url = memo[key] = section.get_url(request=request) or ""
     return url
+
+
+@register.simple_tag(takes_context=True)
+def body_block(context, block):
+    """``{% body_block block %}``: what ``{% include_block block %}``
+    renders for a block of an article body, built in Python
+    (:func:`nashr.articles.body_html.body_block_html`)."""
+    from nashr.articles.body_html import body_block_html
+
+    return body_block_html(block, context=context)
+
+
+@register.simple_tag
+def block_html(block_type: str, value):
+    """``{% block_html "paragraph" value %}``: the markup of a body block of
+    type ``block_type`` (:data:`nashr.articles.body_html.RENDERERS`), for the
+    block templates. Raises ``KeyError`` for a type without a renderer."""
+    from nashr.articles.body_html import RENDERERS
+
+    return RENDERERS[block_type](value)
+
+
+@register.simple_tag
+def figcaption(image, caption):
+    """``{% figcaption image caption %}``: an image's caption and credit
+    (:func:`nashr.articles.body_html.figcaption_html`)."""
+    from nashr.articles.body_html import figcaption_html
+
+    return figcaption_html(image=image, caption=caption)

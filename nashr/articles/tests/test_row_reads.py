@@ -1,0 +1,63 @@
+"""The article page's reads with SQL built once per process: they give
+what the ORM gives (the same objects, fields converted, deferred fields and
+annotations as a queryset sets them), in a fixed number of queries."""
+
+import pytest
+from django.db import connection
+from django.db.models.functions import Length
+from django.test.utils import CaptureQueriesContext
+
+from nashr.articles.images import NewsImage
+from nashr.articles.models import ArticlePage, Author
+from nashr.articles.selectors import article_authors, article_tags, images_with_renditions, objects_cached
+
+from .factories import build_site
+
+pytestmark = pytest.mark.django_db
+
+
+def _row(article):
+    return (type(article), article.pk, article.title, article.live, article.date_published,
+            article.first_published_at, article.title_length, article.get_deferred_fields())
+
+
+def test_objects_cached_gives_what_the_queryset_gives():
+    site = build_site(articles_per_section=2, body_images=0)
+    build = (lambda first_id: ArticlePage.objects.filter(pk__gte=first_id)
+             .only("title", "live", "date_published", "first_published_at")
+             .annotate(title_length=Length("title")).order_by("-date_published", "pk"))
+    for article in site["articles"][:2]:
+        got = objects_cached(ArticlePage, ("test-articles", "default"), build, article.pk, alias="default")
+        assert got
+        assert [_row(a) for a in got] == [_row(a) for a in build(article.pk)]
+        assert got[0].date_published.tzinfo is not None  # converted, not the stored text
+
+
+def test_objects_cached_refuses_a_join_it_cannot_read():
+    build_site(articles_per_section=1, body_images=0)
+    with pytest.raises(ValueError):
+        objects_cached(Author, ("test-authors", "default"),
+                       lambda n: Author.objects.filter(pk__gt=n).select_related("photo"), 0, alias="default")
+
+
+def test_byline_tags_and_images_in_fixed_queries():
+    site = build_site(articles_per_section=1, authors_per_article=2, tags_per_article=3, body_images=0)
+    article = site["articles"][0]
+    NewsImage.objects.get(pk=article.lead_image_id).get_renditions("width-480", "width-800")  # a first view
+    with CaptureQueriesContext(connection) as ctx:
+        authors = article_authors(article_id=article.pk)
+        tags = article_tags(article_id=article.pk)
+        images = images_with_renditions(ids=[article.lead_image_id, None, *(a.photo_id for a in authors)])
+    assert len(ctx.captured_queries) == 4
+    assert authors == [link.author for link in article.authors.order_by("sort_order")]
+    assert [a.name for a in authors] == ["كاتب رقم 1", "كاتب رقم 2"]
+    assert [(t.name, t.slug) for t in tags] == [(t.name, t.slug) for t in article.tags.all()]
+    assert set(images) == {article.lead_image_id, *(a.photo_id for a in authors)}
+    lead = images[article.lead_image_id]
+    assert lead.credit == NewsImage.objects.get(pk=article.lead_image_id).credit
+    with CaptureQueriesContext(connection) as ctx:
+        renditions = lead.get_renditions("width-480", "width-800")
+    assert len(ctx.captured_queries) == 0  # prefetched
+    assert [r.width for r in renditions.values()] == [480, 800]
+    assert images_with_renditions(ids=[None]) == {}
+    assert images_with_renditions(ids=[10**9]) == {}
