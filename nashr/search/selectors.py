@@ -285,7 +285,7 @@ def articles_related(*, article_id: int, limit: int = 6) -> list:
 
     from nashr.articles.images import NewsRendition
     from nashr.articles.models import ArticlePage
-    from nashr.articles.selectors import queryset_sql_cached
+    from nashr.articles.selectors import objects_cached
 
     from .models import RelatedArticle
 
@@ -315,14 +315,14 @@ def articles_related(*, article_id: int, limit: int = 6) -> list:
         )
 
     # The query is the same for every article but its id, and building it
-    # costs the ORM some twenty times what SQLite takes to run it: its SQL
-    # is built once per process and run through raw(), which converts the
-    # article fields as usual and sets the annotations as attributes.
+    # costs the ORM some twenty times what SQLite takes to run it: its SQL,
+    # and how a row becomes an article (fields converted as usual, the
+    # annotations set as attributes), are worked out once per process.
     alias = router.db_for_read(ArticlePage)
-    sql, params = queryset_sql_cached(("articles_related", alias, limit), build, int(article_id), alias=alias)
+    rows = objects_cached(ArticlePage, ("articles_related", alias, limit), build, int(article_id), alias=alias)
     storage = NewsRendition._meta.get_field("file").storage
     out = []
-    for related in ArticlePage.objects.db_manager(alias).raw(sql, params):
+    for related in rows:
         related.card_image = None
         if related.card_file and related.lead_image_id:
             related.card_image = {

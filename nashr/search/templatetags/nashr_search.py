@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from django import template
+from django.utils.html import conditional_escape
+from django.utils.safestring import SafeString, mark_safe
 
 register = template.Library()
 
@@ -21,47 +23,88 @@ def related_articles(context, article) -> list:
     if article is None or not getattr(article, "pk", None):
         return []
     request = context.get("request")
-    handed = getattr(request, "_nashr_related", None)
-    if handed is not None and handed[0] == article.pk:  # read already by related_block
-        return handed[1]
     items = articles_related(article_id=article.pk)
     if items:
         attach_sections(items, {s.path: s for s in sections_for_request(request)})
     return items
 
 
-def _render_with(template, context, *, article, items):
-    """Render ``related.html`` handing it the list just read (its own
-    ``related_articles`` tag then reads nothing)."""
-    request = context.get("request")
-    if request is not None:
-        request._nashr_related = (article.pk, items)
-    try:
-        with context.push(page=article):
-            return template.render(context)
-    finally:
-        if request is not None:
-            del request._nashr_related
+def related_list_html(items, *, request) -> SafeString:
+    """The related-articles section for ``items`` (what
+    :func:`related_articles` returns: articles with ``card_image`` — a dict
+    with ``url``, ``width`` and ``height``, or None —, ``published``, and
+    ``section`` or None), as safe HTML; ``""`` for no items. Links are
+    ``{% pageurl %}``'s (relative on a one-site install). Built in Python
+    rather than a template: it is on every article page, and a template
+    costs several times more for the same bytes."""
+    from django.template.defaultfilters import date as date_filter
+    from django.utils.timezone import template_localtime
+
+    from nashr.articles.templatetags.nashr import ar_date, ltr, section_url
+
+    if not items:
+        return mark_safe("")
+    out = ['\n<section class="related wrap wrap--wide" aria-labelledby="related-heading">\n'
+           '  <h2 id="related-heading" class="related__heading">مقالات ذات صلة</h2>\n'
+           '  <ul class="related__list">\n    ']
+    for item in items:
+        url = conditional_escape(item.get_url(request=request))
+        out.append('<li class="related__item">\n      <article class="related-card">\n        ')
+        image = item.card_image
+        if image:
+            out.append(f'<a class="related-card__media" href="{url}" tabindex="-1" aria-hidden="true">'
+                       f'<img src="{conditional_escape(image["url"])}" width="{conditional_escape(image["width"])}" '
+                       f'height="{conditional_escape(image["height"])}" alt="" loading="lazy" decoding="async"></a>')
+        out.append('\n        <div class="related-card__body">\n          ')
+        section = getattr(item, "section", None)
+        if section:
+            # the URL kept per section (the sections are the request's list)
+            section_href = section_url(section, request=request) or section.get_url(request=request)
+            out.append(f'<a class="kicker" href="{conditional_escape(section_href)}">'
+                       f'{conditional_escape(section.title)}</a>')
+        out.append(f'\n          <h3 class="related-card__title"><a href="{url}">{ltr(item.title)}</a></h3>'
+                   "\n          ")
+        if item.standfirst:
+            out.append(f'<p class="related-card__standfirst">{ltr(item.standfirst)}</p>')
+        published = item.published
+        out.append(f'\n          <p class="related-card__meta"><time datetime="'
+                   f'{conditional_escape(date_filter(template_localtime(published), "c"))}">'
+                   f'{conditional_escape(ar_date(published))}</time></p>\n'
+                   '        </div>\n      </article>\n    </li>')
+    out.append("\n  </ul>\n</section>")
+    return mark_safe("".join(out))
+
+
+@register.simple_tag(takes_context=True)
+def related_list(context, article) -> SafeString:
+    """``{% related_list page %}``: :func:`related_list_html` of
+    :func:`related_articles`."""
+    return related_list_html(related_articles(context, article), request=context.get("request"))
+
+
+def _related_section(*, items, request) -> str:
+    """What ``search/includes/related.html`` renders for ``items``."""
+    return mark_safe(f"\n{related_list_html(items, request=request)}\n")
 
 
 @register.simple_tag(takes_context=True)
 def related_block(context, article) -> str:
-    """``search/includes/related.html`` for ``article``: the related list is
+    """The related-articles section of ``article`` (what
+    ``search/includes/related.html`` renders, :func:`related_list_html`
+    built straight from Python): the related list is
     read on every request (one query, so a change shows at once), and its
     HTML kept in the fragment cache (``caches["fragments"]``,
     ``NASHR_FRAGMENT_CACHE_SECONDS``) under a key made of everything the
     cards show (title, standfirst, URL, date, card image, section) and the
     settings. Previews render it without the cache."""
     from django.core.cache import caches
-    from django.utils.safestring import mark_safe
 
     from nashr.articles.fragments import CACHE_ALIAS, fragment_digest, fragment_cache_seconds
 
-    template = context.template.engine.get_template("search/includes/related.html")
     items = related_articles(context, article)
     request = context.get("request")
     if not items or fragment_cache_seconds() <= 0 or request is None or getattr(request, "is_preview", False):
-        return _render_with(template, context, article=article, items=items)
+        return _related_section(items=items, request=request)
     parts = [str(article.pk)]
     for item in items:
         section = getattr(item, "section", None)
@@ -74,6 +117,6 @@ def related_block(context, article) -> str:
     cache = caches[CACHE_ALIAS]
     html = cache.get(key)
     if html is None:
-        html = str(_render_with(template, context, article=article, items=items))
+        html = str(_related_section(items=items, request=request))
         cache.set(key, html, fragment_cache_seconds())
     return mark_safe(html)
