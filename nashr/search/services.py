@@ -264,13 +264,16 @@ def _related_batch_candidates(*, article_ids: list[int], df_cache: dict, vectors
     if vectors is None:
         vectors = VectorStore(max_terms=RELATED_VECTOR_TERMS_KEPT)
     vectors.trim()  # before this batch: what it needs stays held until it is scored
+    own_about = _related_about(list(tfs))
+    for pk, tf in tfs.items():  # a later batch may have these as candidates: weigh them once
+        if pk not in vectors:
+            vectors.put(pk, entry_vector(tf), own_about.get(pk))
     missing = [pk for pk in wanted if not vectors.keep(pk)]
     for start in range(0, len(missing), 500):
         chunk = missing[start:start + 500]
         about = _related_about(chunk)
         for row in ArticleSearchEntry.objects.filter(article_id__in=chunk).values_list("article_id", *_KEY_COLUMNS):
             vectors.put(row[0], entry_vector(entry_tf(dict(zip(_KEY_COLUMNS, row[1:])))), about.get(row[0]))
-    own_about = _related_about(list(tfs))
     for pk, ids in found.items():
         own = own_about.get(pk)
         if own is None or not ids:
