@@ -177,3 +177,24 @@ def test_the_report_table_lines_up_whatever_the_arabic_labels():
     assert len(table) == 6
     assert len({_width(line) for line in table}) == 1, table
     assert table[2].split() == ["الكتّاب", "(author)", "0", "0", "2", "0"]
+
+
+def test_the_import_reads_sqlite_without_mapping_it_and_leaves_the_setting_after():
+    """The importer's connection is set to ``mmap_size`` 0 before it writes
+    anything (its resident size is then its own memory, not database pages;
+    the test database lives in memory, so the statement is what can be
+    checked), and nothing is left to change connections opened later."""
+    from django.db import connection
+    from django.db.backends.signals import connection_created
+    from django.test.utils import CaptureQueriesContext
+
+    if connection.vendor != "sqlite":
+        pytest.skip("SQLite only")
+    receivers = len(connection_created.receivers)
+    with CaptureQueriesContext(connection) as queries:
+        status, out, _err = command(SITE)
+    assert status == 0 and "(post)" in out
+    sql = [q["sql"] for q in queries.captured_queries]
+    first_write = next(i for i, q in enumerate(sql) if q.lstrip().upper().startswith("INSERT"))
+    assert "PRAGMA mmap_size=0" in sql[:first_write]
+    assert len(connection_created.receivers) == receivers
