@@ -150,15 +150,19 @@ def cosine(query: dict[str, float], candidate: dict[str, float]) -> float:
 class VectorStore:
     """Candidate vectors (:func:`entry_vector`) of many articles, held
     compactly for a batch computation: each as its term numbers in a shared
-    vocabulary (``array('i')``) and its weights (``array('d')``), about 12
-    bytes a term where a ``dict`` of ``str`` → ``float`` takes over 100.
+    vocabulary (``array('i')``) and its weights as 32-bit floats
+    (``array('f')``, 7 significant digits: far finer than the 6 decimals a
+    stored score keeps), about 8 bytes a term where a ``dict`` of ``str`` →
+    ``float`` takes over 100.
 
     :meth:`trim` (called between batches, never while one is being scored)
     keeps at most ``max_terms`` terms: past that it forgets the half of the
     vectors least recently put or asked for with :meth:`keep` (they are read
     again when needed). Similarity
     is :meth:`cosine` against a query from :meth:`query`: the same dot
-    product as :func:`cosine`, summed in the candidate's term order.
+    product as :func:`cosine` with the weights so rounded, summed in the
+    candidate's term order (so every computation of one list gives the same
+    score to the last digit, whichever path it takes).
 
     >>> store = VectorStore(max_terms=100)
     >>> store.put(7, {"مدرس": 0.6, "جديد": 0.8})
@@ -210,7 +214,7 @@ class VectorStore:
         old = self._vectors.pop(article_id, None)
         if old is not None:
             self._terms -= len(old[0])
-        self._vectors[article_id] = (array("i", [number(t) for t in vector]), array("d", vector.values()), about)
+        self._vectors[article_id] = (array("i", [number(t) for t in vector]), array("f", vector.values()), about)
         self._terms += len(vector)
 
     def about(self, article_id: int):

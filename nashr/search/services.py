@@ -325,9 +325,9 @@ def related_candidates(*, article_id: int, df_cache: dict | None = None, vectors
 #: candidates' vectors, a few kB each, are held at once).
 RELATED_BATCH = 100
 #: Terms of candidate vectors a batch computation keeps between batches
-#: (:class:`nashr.search.related.VectorStore`, about 12 bytes a term: ~24 MB,
-#: e.g. 10,000 articles of 200 distinct stems each).
-RELATED_VECTOR_TERMS_KEPT = 2_000_000
+#: (:class:`nashr.search.related.VectorStore`, about 8 bytes a term: ~24 MB,
+#: e.g. 15,000 articles of 200 distinct stems each, 50,000 of 60).
+RELATED_VECTOR_TERMS_KEPT = 3_000_000
 
 
 def related_compute_many(*, article_ids: list[int], df_cache: dict | None = None,
