@@ -256,16 +256,20 @@ at commit `{r["commit"]}`; {r["machine"]["cores"]} cores, Python {r["machine"]["
 
 - **Memory goal** (peak RSS < {GOAL_RSS_MB} MB whatever the file size): **{"met" if rss_ok else "not met"}**
   ({imp["peak_rss_mb"]} MB; of it at most {imp.get("peak_anon_mb", "—")} MB anonymous memory and
-  {imp.get("peak_file_mb", "—")} MB file-backed pages — SQLite maps up to 128 MB of the database
-  into the process, `PRAGMA mmap_size` in Nashr's settings, which grows with
-  the database until that cap, not with the export). Resident size at a
-  quarter, half, three quarters and the end of the import: {quarters}.
+  {imp.get("peak_file_mb", "—")} MB file-backed pages — the program and its libraries: the import
+  reads SQLite without mapping the database into the process, `PRAGMA
+  mmap_size=0` on its own connection, where the site's setting maps up to
+  128 MB). Resident size at a quarter, half, three quarters and the end of
+  the import: {quarters}.
   The reader keeps one read-ahead buffer of the file (`reader.retained_max`,
   tested; the reader alone peaks at the same size for a tenth of the file),
   the importer keeps per-run maps of authors, terms and attachments, the
   ids of the export's items and of the posts and comments it mapped (a few
   dozen bytes per item), one batch of 200 posts waiting to be written, and
-  commits every 200 records.
+  commits every 200 records. After the last batch, the related-lists
+  computation keeps up to 3,000,000 terms of article vectors (8 bytes a term,
+  `RELATED_VECTOR_TERMS_KEPT`) with each article's section, date and tags:
+  the growth in the second half of the run, capped whatever the file size.
 - **Speed goal** (≥ {GOAL_POSTS_PER_S} posts/s without media, the whole command
   including its indexes and related lists): **{"met" if rate_ok else "not met"}**:
   {imp["posts_per_s"]} posts/s ({imp["seconds"]} s for {posts:,} posts). New published posts are
