@@ -7,6 +7,7 @@ printed the way newsrooms print it: ``photographer | agency | distributor``.
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 
 from django.db import models
@@ -71,3 +72,34 @@ def rendition_filters(specs: str) -> tuple[Filter, ...]:
     process and shared: a filter parses its operations on first use, which
     costs more than finding a prefetched rendition, and never changes."""
     return tuple(Filter(spec=s.strip()) for s in specs.split(",") if s.strip())
+
+
+#: A relative file name that ``urljoin`` leaves as it is and
+#: ``filepath_to_uri`` does not quote: ASCII letters, digits, ``_``, ``-``
+#: and ``.``, in ``/``-separated segments none of which starts with a dot.
+_PLAIN_NAME = re.compile(r"[A-Za-z0-9_-][A-Za-z0-9_.-]*(?:/[A-Za-z0-9_-][A-Za-z0-9_.-]*)*")
+
+
+def storage_url(storage, name: str) -> str:
+    """``storage.url(name)``: the public URL of a stored file. For Django's
+    ``FileSystemStorage`` and a plain relative ``name`` (see
+    :data:`_PLAIN_NAME`: what Wagtail names renditions), that is the
+    storage's base URL followed by the name, joined here without
+    ``urljoin`` and ``filepath_to_uri`` (a page shows some thirty image
+    URLs); anything else is the storage's own answer. Raises what
+    ``storage.url`` raises (``ValueError`` for a storage without URLs)."""
+    from django.core.files.storage import FileSystemStorage
+
+    if storage.__class__ is FileSystemStorage and name and _PLAIN_NAME.fullmatch(name):
+        base = storage.base_url
+        if base and base.endswith("/") and "/." not in base:
+            return base + name
+    return storage.url(name)
+
+
+def rendition_url(rendition) -> str:
+    """``rendition.url`` (:func:`storage_url` of its file)."""
+    file = rendition.file
+    if not file.name:
+        return rendition.url  # raises as Django does for a missing file
+    return storage_url(file.storage, file.name)

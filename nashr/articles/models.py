@@ -62,9 +62,9 @@ class Author(index.Indexed, models.Model):
         super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:
-        from django.urls import reverse
+        from .page_urls import route_url
 
-        return reverse("author", kwargs={"slug": self.slug})
+        return route_url("author", self.slug)
 
 
 class HomePage(ArabicSlugMixin, RoutablePageMixin, Page):

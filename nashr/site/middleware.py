@@ -82,12 +82,18 @@ class SiteCacheMiddleware:
 
 def _shallow_copy(instance):
     """A copy of a model instance sharing its field values but none of its
-    cached relations."""
-    import copy
+    cached relations: what ``copy.copy`` gives with a fresh state, made
+    directly (``copy.copy`` of a model goes through its pickling hooks,
+    which copy the state twice)."""
+    from django.db.models.base import ModelState
 
-    clone = copy.copy(instance)
-    clone._state = copy.copy(instance._state)
-    clone._state.fields_cache = {}
+    cls = instance.__class__
+    clone = cls.__new__(cls)
+    clone.__dict__.update(instance.__dict__)
+    state = ModelState()
+    state.__dict__.update(instance._state.__dict__)
+    state.fields_cache = {}
+    clone._state = state
     return clone
 
 
