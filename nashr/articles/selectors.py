@@ -21,6 +21,7 @@ from .blocks import body_plain_text
 CARD_SPECS = ("fill-320x180", "fill-640x360", "fill-960x540")
 LEAD_SPECS = ("width-480", "width-800", "width-1200", "width-1600")
 OG_SPEC = "fill-1200x630"
+AUTHOR_PHOTO_SPECS = ("fill-96x96", "fill-192x192")
 
 
 def articles_live() -> QuerySet:
@@ -336,7 +337,9 @@ def article_meta_description(article) -> str:
 def page_absolute_url(page) -> str:
     """The public absolute URL of a page: ``NASHR_SITE_URL`` + its path
     (percent-encoded, as Wagtail gives it), whatever host the request used."""
-    parts = page.get_url_parts()
+    from .page_urls import page_url_parts
+
+    parts = page_url_parts(page)
     if parts is None:  # not routable yet, e.g. the preview of a new page
         return settings.SITE_URL + "/"
     return settings.SITE_URL + parts[2]
@@ -357,14 +360,15 @@ def article_json_ld(*, article, authors, og_image, gated: bool = False) -> str:
     ``WebPageElement`` whose ``cssSelector`` names the members-only part
     (developers.google.com/search/docs/appearance/structured-data/paywalled-content)."""
     published = article.published
+    url = page_absolute_url(article)
     data: dict[str, Any] = {
         "@context": "https://schema.org",
         "@type": "NewsArticle",
         "headline": article.title[:110],
         "description": article_meta_description(article),
         "inLanguage": "ar",
-        "mainEntityOfPage": page_absolute_url(article),
-        "url": page_absolute_url(article),
+        "mainEntityOfPage": url,
+        "url": url,
         "datePublished": published.isoformat() if published else None,
         "dateModified": (article.date_updated or article.last_published_at or published).isoformat()
         if published
@@ -386,7 +390,9 @@ def article_json_ld(*, article, authors, og_image, gated: bool = False) -> str:
         },
     }
     if og_image is not None:
-        data["image"] = [absolute(og_image.url)]
+        from .images import rendition_url
+
+        data["image"] = [absolute(rendition_url(og_image))]
     if gated:
         from nashr.members.selectors import GATED_PART_CLASS
 
@@ -443,7 +449,8 @@ def _article_page_parts(*, article, request, access) -> dict[str, Any]:
         # memory): its rows read with SQL built once per process.
         authors = article_authors(article_id=article.pk)
         tags = article_tags(article_id=article.pk)
-        images = images_with_renditions(ids=[article.lead_image_id, *(a.photo_id for a in authors)])
+        images = images_with_renditions(ids=[article.lead_image_id, *(a.photo_id for a in authors)],
+                                        specs=(*LEAD_SPECS, OG_SPEC, *AUTHOR_PHOTO_SPECS))
         photo = Author._meta.get_field("photo")
         for author in authors:
             photo.set_cached_value(author, images.get(author.photo_id))
@@ -469,6 +476,11 @@ def _article_page_parts(*, article, request, access) -> dict[str, Any]:
 
         renditions = lead_image.get_renditions(*rendition_filters(",".join((*LEAD_SPECS, OG_SPEC))))
     og_image = renditions.get(OG_SPEC)
+    og_image_url = ""
+    if og_image:
+        from .images import rendition_url
+
+        og_image_url = absolute(rendition_url(og_image))
     reading_minutes = article_reading_minutes(article=article, cacheable=not getattr(request, "is_preview", False))
     body_blocks = list(article.body)
     gated_blocks: list = []
@@ -482,7 +494,7 @@ def _article_page_parts(*, article, request, access) -> dict[str, Any]:
         "tags": tags,
         "lead_image": lead_image,
         "og_image": og_image,
-        "og_image_url": absolute(og_image.url) if og_image else "",
+        "og_image_url": og_image_url,
         "reading_minutes": reading_minutes,
         "json_ld": article_json_ld(article=article, authors=authors, og_image=og_image, gated=access.gated),
         "canonical_url": canonical_url,
@@ -539,13 +551,15 @@ def article_tags(*, article_id: int) -> list:
     return [Tag.from_db(alias, names, row) for row in rows]
 
 
-def images_with_renditions(*, ids) -> dict[int, Any]:
+def images_with_renditions(*, ids, specs: tuple[str, ...] | None = None) -> dict[int, Any]:
     """``{id: NewsImage}`` for the image ids in ``ids`` (None and repeats
     ignored; ids with no image are missing from the answer), each with all
     its renditions prefetched (``prefetched_renditions``, what Wagtail's
     ``prefetch_renditions()`` sets, so ``get_renditions`` runs no query for
-    a rendition that exists). Two queries (none for no ids), their SQL
-    built once per process for each number of ids."""
+    a rendition that exists) — or, given ``specs`` (rendition filter specs
+    such as ``"width-480"``), only its renditions of those specs, for a
+    page that shows no other. Two queries (none for no ids), their SQL
+    built once per process for each number of ids (and of specs)."""
     from django.db import router
 
     from .images import NewsImage, NewsRendition
@@ -561,10 +575,19 @@ def images_with_renditions(*, ids) -> dict[int, Any]:
         return {}
     for image in images.values():
         image.prefetched_renditions = []
-    renditions = objects_cached(
-        NewsRendition, ("image_renditions", alias, len(images)),
-        lambda *pks: NewsRendition.objects.using(alias).filter(image_id__in=list(pks)).order_by("pk"),
-        *images, alias=alias)
+    if specs is None:
+        renditions = objects_cached(
+            NewsRendition, ("image_renditions", alias, len(images)),
+            lambda *pks: NewsRendition.objects.using(alias).filter(image_id__in=list(pks)).order_by("pk"),
+            *images, alias=alias)
+    else:
+        wanted_specs = sorted(set(specs))
+        count = len(images)
+        renditions = objects_cached(
+            NewsRendition, ("image_renditions_of_specs", alias, count, len(wanted_specs)),
+            lambda *values: NewsRendition.objects.using(alias).filter(
+                image_id__in=list(values[:count]), filter_spec__in=list(values[count:])).order_by("pk"),
+            *images, *wanted_specs, alias=alias)
     image_field = NewsRendition._meta.get_field("image")
     for rendition in renditions:
         image = images[rendition.image_id]

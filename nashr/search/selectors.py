@@ -283,7 +283,7 @@ def articles_related(*, article_id: int, limit: int = 6) -> list:
     from django.db.models.functions import Length, Substr
     from wagtail.models import PageViewRestriction
 
-    from nashr.articles.images import NewsRendition
+    from nashr.articles.images import NewsRendition, storage_url
     from nashr.articles.models import ArticlePage
     from nashr.articles.selectors import objects_cached
 
@@ -326,7 +326,7 @@ def articles_related(*, article_id: int, limit: int = 6) -> list:
         related.card_image = None
         if related.card_file and related.lead_image_id:
             related.card_image = {
-                "url": storage.url(related.card_file), "width": related.card_width,
+                "url": storage_url(storage, related.card_file), "width": related.card_width,
                 "height": related.card_height, "alt": "",
             }
         del related.card_file, related.card_width, related.card_height, related.related_rank

@@ -108,11 +108,15 @@ def safe_richtext(value) -> str:
 
     from nashr.articles.sanitise import clean_html
 
-    source = getattr(value, "source", value) or ""
-    try:
-        html = expand_db_html(str(source))
-    except (ValueError, OverflowError, TypeError, LookupError):
-        html = str(source)
+    source = str(getattr(value, "source", value) or "")
+    html = source
+    # Wagtail's expansion rewrites only <a …> and <embed …/> tags: text
+    # without either comes out as it went in.
+    if "<a" in source or "<embed" in source:
+        try:
+            html = expand_db_html(source)
+        except (ValueError, OverflowError, TypeError, LookupError):
+            html = source
     return mark_safe(clean_html(html))
 
 
@@ -141,17 +145,18 @@ def picture(image, specs: str, sizes: str, css_class: str = "", eager: bool = Fa
     ``specs`` (e.g. ``"width-480,width-800"``), explicit width and height so
     nothing shifts while loading, lazy loading unless ``eager``. Renditions
     come from the image's prefetched set when present (no extra query)."""
-    from nashr.articles.images import rendition_filters
+    from nashr.articles.images import rendition_filters, rendition_url
 
     if image is None:
         return ""
     renditions = image.get_renditions(*rendition_filters(specs))
     ordered = sorted(renditions.values(), key=lambda r: r.width)
     largest = ordered[-1]
-    srcset = ", ".join(f"{r.url} {r.width}w" for r in ordered)
+    urls = [rendition_url(r) for r in ordered]
+    srcset = ", ".join(f"{url} {r.width}w" for url, r in zip(urls, ordered))
     return format_html(
         '<img src="{}" srcset="{}" sizes="{}" width="{}" height="{}" alt="{}"{}{}>',
-        ordered[0].url if not eager else largest.url,
+        urls[0] if not eager else urls[-1],
         srcset,
         sizes,
         largest.width,
@@ -253,3 +258,72 @@ def figcaption(image, caption):
     from nashr.articles.body_html import figcaption_html
 
     return figcaption_html(image=image, caption=caption)
+
+
+@register.simple_tag(takes_context=True)
+def article_head(context):
+    """``{% article_head %}``: the article page's meta tags and JSON-LD
+    (:func:`nashr.articles.page_html.article_head_html`)."""
+    from nashr.articles.page_html import article_head_html
+
+    return article_head_html(context)
+
+
+@register.simple_tag(takes_context=True)
+def article_top(context):
+    """``{% article_top %}``: the article header, lead image and body
+    (:func:`nashr.articles.page_html.article_top_html`)."""
+    from nashr.articles.page_html import article_top_html
+
+    return article_top_html(context)
+
+
+@register.simple_tag(takes_context=True)
+def article_footer(context):
+    """``{% article_footer %}``: the article footer
+    (:func:`nashr.articles.page_html.article_footer_html`)."""
+    from nashr.articles.page_html import article_footer_html
+
+    return article_footer_html(context)
+
+
+@register.simple_tag
+def asset(path: str) -> str:
+    """``{% asset "nashr/nashr.css" %}``: ``{% static %}``'s URL for a
+    static file, worked out once per process for each path (it depends
+    only on the path and the static files settings; a change of those
+    settings, as tests make, forgets them)."""
+    return _static_url(str(path))
+
+
+@lru_cache(maxsize=256)
+def _static_url(path: str) -> str:
+    from django.templatetags.static import static
+
+    return static(path)
+
+
+def _static_settings_changed(*, setting, **kwargs) -> None:
+    if setting in ("STATIC_URL", "STORAGES", "STATIC_ROOT", "STATICFILES_STORAGE", "FORCE_SCRIPT_NAME"):
+        _static_url.cache_clear()
+
+
+def _connect_static_settings() -> None:
+    from django.core.signals import setting_changed
+
+    setting_changed.connect(_static_settings_changed, dispatch_uid="nashr-asset-urls")
+
+
+_connect_static_settings()
+
+
+@register.simple_tag
+def route(name: str, *args) -> str:
+    """``{% route "comments:post" %}``, ``{% route "comments:article_feed" pk %}``:
+    ``{% url %}``'s answer for a route with no argument or one ``int`` or
+    ``str`` (:func:`nashr.articles.page_urls.route_url`, the route's text
+    worked out once per process). Raises ``NoReverseMatch`` as ``{% url %}``
+    does."""
+    from nashr.articles.page_urls import route_url
+
+    return route_url(name, *args)

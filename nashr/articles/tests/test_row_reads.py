@@ -61,3 +61,18 @@ def test_byline_tags_and_images_in_fixed_queries():
     assert [r.width for r in renditions.values()] == [480, 800]
     assert images_with_renditions(ids=[None]) == {}
     assert images_with_renditions(ids=[10**9]) == {}
+
+
+def test_images_with_only_the_renditions_a_page_shows():
+    site = build_site(articles_per_section=1, authors_per_article=1, body_images=0)
+    article = site["articles"][0]
+    stored = NewsImage.objects.get(pk=article.lead_image_id)
+    stored.get_renditions("width-480", "width-800", "fill-320x180")
+    images = images_with_renditions(ids=[article.lead_image_id], specs=("width-800", "width-480", "fill-1x1"))
+    lead = images[article.lead_image_id]
+    assert sorted(r.filter_spec for r in lead.prefetched_renditions) == ["width-480", "width-800"]
+    with CaptureQueriesContext(connection) as ctx:
+        renditions = lead.get_renditions("width-480", "width-800")
+    assert len(ctx.captured_queries) == 0
+    shown = stored.get_renditions("width-480", "width-800")
+    assert [r.url for r in renditions.values()] == [r.url for r in shown.values()]

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from django import template
-from django.utils.html import conditional_escape
 from django.utils.safestring import SafeString, mark_safe
 
 register = template.Library()
@@ -40,6 +39,8 @@ def related_list_html(items, *, request) -> SafeString:
     from django.template.defaultfilters import date as date_filter
     from django.utils.timezone import template_localtime
 
+    from nashr.articles.page_html import text_html
+    from nashr.articles.page_urls import page_url
     from nashr.articles.templatetags.nashr import ar_date, ltr, section_url
 
     if not items:
@@ -48,28 +49,28 @@ def related_list_html(items, *, request) -> SafeString:
            '  <h2 id="related-heading" class="related__heading">مقالات ذات صلة</h2>\n'
            '  <ul class="related__list">\n    ']
     for item in items:
-        url = conditional_escape(item.get_url(request=request))
+        url = text_html(page_url(item, request=request))
         out.append('<li class="related__item">\n      <article class="related-card">\n        ')
         image = item.card_image
         if image:
             out.append(f'<a class="related-card__media" href="{url}" tabindex="-1" aria-hidden="true">'
-                       f'<img src="{conditional_escape(image["url"])}" width="{conditional_escape(image["width"])}" '
-                       f'height="{conditional_escape(image["height"])}" alt="" loading="lazy" decoding="async"></a>')
+                       f'<img src="{text_html(image["url"])}" width="{text_html(image["width"])}" '
+                       f'height="{text_html(image["height"])}" alt="" loading="lazy" decoding="async"></a>')
         out.append('\n        <div class="related-card__body">\n          ')
         section = getattr(item, "section", None)
         if section:
             # the URL kept per section (the sections are the request's list)
             section_href = section_url(section, request=request) or section.get_url(request=request)
-            out.append(f'<a class="kicker" href="{conditional_escape(section_href)}">'
-                       f'{conditional_escape(section.title)}</a>')
+            out.append(f'<a class="kicker" href="{text_html(section_href)}">'
+                       f'{text_html(section.title)}</a>')
         out.append(f'\n          <h3 class="related-card__title"><a href="{url}">{ltr(item.title)}</a></h3>'
                    "\n          ")
         if item.standfirst:
             out.append(f'<p class="related-card__standfirst">{ltr(item.standfirst)}</p>')
         published = item.published
         out.append(f'\n          <p class="related-card__meta"><time datetime="'
-                   f'{conditional_escape(date_filter(template_localtime(published), "c"))}">'
-                   f'{conditional_escape(ar_date(published))}</time></p>\n'
+                   f'{text_html(date_filter(template_localtime(published), "c"))}">'
+                   f'{text_html(ar_date(published))}</time></p>\n'
                    '        </div>\n      </article>\n    </li>')
     out.append("\n  </ul>\n</section>")
     return mark_safe("".join(out))
