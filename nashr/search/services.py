@@ -312,15 +312,6 @@ def _related_about(article_ids: list[int]) -> dict[int, tuple]:
     }
 
 
-def related_candidates(*, article_id: int, df_cache: dict | None = None, vectors=None) -> list:
-    """Every scored candidate for article ``article_id`` (a list of
-    :class:`nashr.search.related.Candidate`, unordered, content similarity
-    set, boosts not applied yet); ``[]`` when the article is not indexed.
-    ``vectors``: as in :func:`related_compute_many`."""
-    return _related_batch_candidates(article_ids=[article_id], df_cache={} if df_cache is None else df_cache,
-                                     vectors=vectors)[article_id]
-
-
 #: Articles whose lists :func:`related_compute_many` computes together (their
 #: candidates' vectors, a few kB each, are held at once).
 RELATED_BATCH = 100

@@ -15,7 +15,7 @@ from django.db.models.constants import OnConflict
 __all__ = ["insert_rows"]
 
 
-def insert_rows(model, objs: list, *, ignore_conflicts: bool = False) -> int:
+def insert_rows(model, objs: list, *, ignore_conflicts: bool = False, own_table: bool = False) -> int:
     """INSERT ``objs`` (unsaved instances of ``model``) as ``bulk_create``
     would store them, in one ``executemany``, and return how many were sent.
 
@@ -27,15 +27,17 @@ def insert_rows(model, objs: list, *, ignore_conflicts: bool = False) -> int:
     constraint are skipped (``INSERT OR IGNORE`` on SQLite, ``ON CONFLICT DO
     NOTHING`` on PostgreSQL), as with ``bulk_create(ignore_conflicts=True)``.
 
-    Raises ``ValueError`` for a model with parent tables (multi-table
-    inheritance: its rows span several tables) and whatever the database
-    raises for a bad row (the whole statement then fails, nothing of it is
-    kept inside a transaction).
+    ``own_table``: for a model with parent tables (multi-table
+    inheritance), write only its own table's rows, for objects whose parent
+    rows exist and whose parent link is set. Without it, raises
+    ``ValueError`` for such a model (its rows span several tables). Raises
+    whatever the database raises for a bad row (the whole statement then
+    fails, nothing of it is kept inside a transaction).
     """
     if not objs:
         return 0
     meta = model._meta
-    if meta.parents:
+    if meta.parents and not own_table:
         raise ValueError(f"{meta.label} has parent tables; insert_rows writes one table")
     using = router.db_for_write(model)
     connection = connections[using]

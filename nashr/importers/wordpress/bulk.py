@@ -197,7 +197,7 @@ class BulkArticleWriter:
             page.latest_revision_created_at = now
             page.latest_revision_id = page.live_revision_id = revision.pk
             row.latest_revision_id = row.live_revision_id = revision.pk
-        _insert_child_rows(ArticlePage, [page for _, page in pages])
+        insert_rows(ArticlePage, [page for _, page in pages], own_table=True)
         Page.objects.bulk_update(base_rows, ["latest_revision", "live_revision"])
         for parent_pk, n in added.items():
             Page.objects.filter(pk=parent_pk).update(numchild=F("numchild") + n)
@@ -356,15 +356,3 @@ def timezone_now():
     from django.utils import timezone
 
     return timezone.now()
-
-
-def _insert_child_rows(model, objs: list) -> None:
-    """INSERT the rows of ``model``'s own table (a multi-table child) for
-    ``objs``, whose parent rows exist, in one ``executemany``."""
-    fields = model._meta.local_concrete_fields
-    qn = connection.ops.quote_name
-    sql = "INSERT INTO {} ({}) VALUES ({})".format(
-        qn(model._meta.db_table), ", ".join(qn(f.column) for f in fields), ", ".join(["%s"] * len(fields)))
-    rows = [[f.get_db_prep_save(getattr(obj, f.attname), connection) for f in fields] for obj in objs]
-    with connection.cursor() as cursor:
-        cursor.executemany(sql, rows)
