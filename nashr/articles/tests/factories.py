@@ -94,3 +94,16 @@ def build_site(*, articles_per_section: int = 3, tags_per_article: int = 2, auth
                                                              first_published_at=published)
             articles.append(ArticlePage.objects.get(pk=article.pk))
     return {"home": home, "sections": sections, "articles": articles, "authors": authors}
+
+
+def republish(article, **changes):
+    """Set ``changes`` (field name → value) on the live article and publish
+    a new revision, as an editor's save and publish do; returns the article
+    read back from the database."""
+    from nashr.articles.models import ArticlePage
+
+    page = ArticlePage.objects.get(pk=article.pk)
+    for name, value in changes.items():
+        setattr(page, name, value)
+    page.save_revision().publish()
+    return ArticlePage.objects.get(pk=article.pk)

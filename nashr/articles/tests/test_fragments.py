@@ -14,7 +14,7 @@ from django.test.utils import CaptureQueriesContext
 
 from nashr.articles.models import ArticlePage, Author
 
-from .factories import build_site
+from .factories import build_site, republish
 
 pytestmark = pytest.mark.django_db
 
@@ -29,14 +29,6 @@ def _queries(client, url) -> tuple[int, str]:
     with CaptureQueriesContext(connection) as ctx:
         html = _html(client.get(url))
     return len(ctx.captured_queries), html
-
-
-def _republish(article, **changes):
-    page = ArticlePage.objects.get(pk=article.pk)
-    for name, value in changes.items():
-        setattr(page, name, value)
-    page.save_revision().publish()
-    return ArticlePage.objects.get(pk=article.pk)
 
 
 def test_the_cached_page_is_the_page_without_the_cache(client, settings):
@@ -75,7 +67,7 @@ def test_a_republished_article_shows_its_new_text_at_once(client):
     assert "عنوان فرعي" in _html(client.get(article.url))
     body = [{"type": "paragraph", "value": "<p>نص جديد بعد التعديل.</p>"},
             {"type": "subheading", "value": "عنوان فرعي مختلف"}]
-    article = _republish(article, title="عنوان معدّل", standfirst="خلاصة معدّلة.", body=body)
+    article = republish(article, title="عنوان معدّل", standfirst="خلاصة معدّلة.", body=body)
     html = _html(client.get(article.url))
     assert "نص جديد بعد التعديل." in html and "عنوان فرعي مختلف" in html
     assert "عنوان معدّل" in html and "خلاصة معدّلة." in html
@@ -184,6 +176,6 @@ def test_an_article_that_becomes_members_only_is_gated_at_once(client):
     article = build_site(articles_per_section=1)["articles"][0]
     html = _html(client.get(article.url))
     assert "عنوان فرعي" in html and "article__gated gate" not in html
-    _republish(article, access="members")
+    republish(article, access="members")
     html = _html(client.get(article.url))
     assert "article__gated gate" in html

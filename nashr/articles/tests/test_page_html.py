@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from nashr.articles.models import ArticleAuthor, ArticlePage, Author
 
-from .factories import build_site, make_image
+from .factories import build_site, make_image, republish
 
 pytestmark = pytest.mark.django_db
 
@@ -122,14 +122,6 @@ def _assert_parts_as_template(article, client=None):
     return shown
 
 
-def _publish(article, **changes):
-    page = ArticlePage.objects.get(pk=article.pk)
-    for name, value in changes.items():
-        setattr(page, name, value)
-    page.save_revision().publish()
-    return ArticlePage.objects.get(pk=article.pk)
-
-
 @pytest.fixture
 def site(settings):
     settings.NASHR_FRAGMENT_CACHE_SECONDS = 0
@@ -141,7 +133,7 @@ def test_a_full_article_with_three_authors_an_update_and_a_source_note(site):
     third = Author.objects.create(name="Nadia <Haddad>", bio="تكتب عن C++ & Rust.",
                                   photo=make_image("ثالث", width=300, height=300))
     ArticleAuthor.objects.create(page=article, author=third, sort_order=5)
-    article = _publish(article, date_updated=timezone.now() - datetime.timedelta(minutes=5),
+    article = republish(article, date_updated=timezone.now() - datetime.timedelta(minutes=5),
                        source_publisher="BBC \"Arabic\"", source_url="https://bbc.com/a?x=1&y=2",
                        source_translator="سامي <م>", source_licence="CC BY 4.0",
                        title='عنوان فيه "Quotes" & <وسم>', standfirst="خلاصة عن Python & Django.")
@@ -155,14 +147,14 @@ def test_an_article_without_image_byline_tags_or_standfirst(site):
     ArticleAuthor.objects.filter(page=article).delete()
     article.tags.clear()
     ArticlePage.objects.filter(pk=article.pk).update(standfirst="")
-    article = _publish(article, lead_image=None, source_url="https://example.org/x?a=<b>")
+    article = republish(article, lead_image=None, source_url="https://example.org/x?a=<b>")
     head, top, footer = _assert_parts_as_template(article)
     assert 'og:image"' not in head and "lead-figure" not in top and "byline" not in top
     assert "المصدر:" in footer and "author-boxes" not in footer
 
 
 def test_a_source_publisher_without_a_link(site):
-    article = _publish(site["articles"][2], source_publisher="وكالة الأنباء", source_licence="حقوق محفوظة")
+    article = republish(site["articles"][2], source_publisher="وكالة الأنباء", source_licence="حقوق محفوظة")
     footer = _assert_parts_as_template(article)[2]
     assert "نُشرت هذه المادة أولًا لدى وكالة الأنباء." in footer
 
@@ -171,7 +163,7 @@ def test_a_gated_article_for_a_visitor_and_for_a_member(site, settings):
     from nashr.members.tests.test_leaks import _member
 
     settings.NASHR_GATE_FREE_BLOCKS = 1
-    article = _publish(site["articles"][3], access="members")
+    article = republish(site["articles"][3], access="members")
     visitor_top = _assert_parts_as_template(article)[1]
     member = Client()
     member.force_login(_member().user, backend="nashr.members.backends.MemberTokenBackend")
