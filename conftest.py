@@ -44,6 +44,29 @@ def immediate_tasks(settings):
 
 
 @pytest.fixture
+def task_worker(monkeypatch):
+    """``task_worker()`` runs what is queued in the database backend the
+    way ``nashr serve``'s worker does (``db_worker --batch``: claim, run,
+    record the outcome, until nothing is left), inside the test's
+    transaction: the worker's ``close_old_connections()`` is made a no-op
+    (between two requests it would close the test's connection, which
+    holds that transaction). Returns the worker's log output."""
+    import io
+
+    from django.core.management import call_command
+    from django_tasks_db.management.commands import db_worker
+
+    monkeypatch.setattr(db_worker, "close_old_connections", lambda: None)
+
+    def run() -> str:
+        out = io.StringIO()
+        call_command("db_worker", batch=True, stdout=out, stderr=out)
+        return out.getvalue()
+
+    return run
+
+
+@pytest.fixture
 def smtp(settings):
     """A real SMTP server (aiosmtpd) on 127.0.0.1 that Django's mail and the
     newsletter's SMTP provider both send to; yields the server, whose

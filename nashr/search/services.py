@@ -16,7 +16,7 @@ def _public_article(article_id: int):
 def _entry_fields(article) -> dict[str, str]:
     from nashr.articles.blocks import body_plain_text
 
-    tags = " ".join(tag.name for tag in article.tags.all())
+    tags = " ".join(sorted(tag.name for tag in article.tags.all()))  # the same row whatever order the database gives
     body = body_plain_text(article.body)
     exact = exact_words(" ".join([article.title, article.standfirst, tags, body]))
     return {
@@ -391,26 +391,30 @@ def related_refresh(*, article_id: int) -> int:
     return 1 + len(todo)
 
 
-def related_refresh_many(*, article_ids: list[int], progress=None) -> int:
+def related_refresh_many(*, article_ids: list[int], progress=None, settled=None) -> int:
     """:func:`related_refresh` for many new or changed articles at once
     (after a bulk import, once they are all indexed): the list of each,
     then the lists of the other articles that are among their
     :data:`RELATED_NEIGHBOURS` most similar (computed once each, however
-    many of these articles they neighbour). ``progress``, if given, is
-    called with each of ``article_ids``. Returns the number of lists
-    computed."""
+    many of these articles they neighbour). ``settled``: a container of
+    article ids whose lists are computed by another call (one import's
+    articles split between several tasks), never recomputed here as
+    neighbours; ``article_ids`` themselves when ``None``. ``progress``, if
+    given, is called with each of ``article_ids``. Returns the number of
+    lists computed."""
     from .related import VectorStore
 
     df_cache: dict = {}
     vectors = VectorStore(max_terms=RELATED_VECTOR_TERMS_KEPT)
     wanted = set(article_ids)
+    settled = () if settled is None else settled
     others: dict[int, None] = {}
     for start in range(0, len(article_ids), RELATED_BATCH):
         chunk = article_ids[start:start + RELATED_BATCH]
         ranked = related_compute_many(article_ids=chunk, df_cache=df_cache, vectors=vectors)
         for article_id in chunk:
             for other in ranked.get(article_id, [])[:RELATED_NEIGHBOURS]:
-                if other not in wanted:
+                if other not in wanted and other not in settled:
                     others[other] = None
             if progress is not None:
                 progress(article_id)

@@ -26,6 +26,7 @@ from nashr.importers.models import ImportedObject
 from nashr.importers.wordpress import bulk as bulk_module
 from nashr.importers.wordpress.importer import WordPressImporter
 from nashr.search.models import ArticleSearchEntry, RelatedArticle
+from nashr.search.tasks import ids_from_ranges
 
 from .helpers import WXR, make_uploads, run
 
@@ -149,9 +150,14 @@ def test_bulk_writer_stores_what_the_page_api_stores(uploads, written):
         [(n.kind, n.wp_id, n.line, n.message) for n in report_api.notes]
 
 
-def test_bulk_written_articles_are_whole_for_wagtail_editors_and_readers(uploads, written, django_user_model):
+def test_bulk_written_articles_are_whole_for_wagtail_editors_and_readers(uploads, written, django_user_model,
+                                                                         django_capture_on_commit_callbacks,
+                                                                         task_worker):
+    from django_tasks_db.models import DBTaskResult
+
     importer = WordPressImporter(path=SITE, uploads=uploads)
-    importer.run()
+    with django_capture_on_commit_callbacks() as on_commit:  # run below: the related lists' queueing
+        importer.run()
     assert set(written) == LIVE_POSTS
     assert all(problems == [] for problems in Page.find_problems())
     for page in Page.objects.all():  # numchild is the real number of children
@@ -170,17 +176,14 @@ def test_bulk_written_articles_are_whole_for_wagtail_editors_and_readers(uploads
     first = next(a for a in articles if a.title == "الخبر الأول")
     response = reader.get("/search/", {"q": "الخبر الأول"})
     assert response.status_code == 200 and first.url in response.content.decode()
-    # the rebuild did what a full `nashr rebuild-search-index` does
+    # the indexes written with the batches are what a full `nashr rebuild-search-index` writes
     from nashr.search.services import related_rebuild, search_index_rebuild
 
     entries = sorted(ArticleSearchEntry.objects.values_list("article_id", "title_keys", "body_keys", "tags_keys"))
-    related = sorted(RelatedArticle.objects.values_list("article_id", "related_id", "rank"))
     assert {e[0] for e in entries} == {a.pk for a in articles}
     search_index_rebuild()
-    related_rebuild()
     assert sorted(ArticleSearchEntry.objects.values_list("article_id", "title_keys", "body_keys",
                                                          "tags_keys")) == entries
-    assert sorted(RelatedArticle.objects.values_list("article_id", "related_id", "rank")) == related
     # Wagtail's reference index knows where the lead photo and the byline's author are used
     photo = first.lead_image
     assert ReferenceIndex.get_references_to(photo).filter(object_id=str(first.pk)).exists()
@@ -220,6 +223,21 @@ def test_bulk_written_articles_are_whole_for_wagtail_editors_and_readers(uploads
 
     queued = [args["args"] for args in DBTaskResult.objects.values_list("args_kwargs", flat=True)]
     assert not any(str(a.pk) in map(str, q) and "articlepage" in q for a in articles for q in queued)
+    # the related lists: queued for the task worker when the import commits (`nashr serve` runs it) ...
+    queueing = [c for c in on_commit if c.__qualname__.startswith("related_refresh_queue.")]
+    assert len(queueing) == 1 and importer.rebuilt["related_tasks"] == 1
+    assert not RelatedArticle.objects.exists()
+    before = set(DBTaskResult.objects.values_list("pk", flat=True))
+    queueing[0]()
+    queued = list(DBTaskResult.objects.exclude(pk__in=before))
+    assert [r.task_path.rsplit(".", 1)[1] for r in queued] == ["related_refresh_many_task"]
+    assert ids_from_ranges(queued[0].args_kwargs["args"][0]) == sorted(a.pk for a in articles)
+    task_worker()
+    # ... and once it ran, they are those of a full rebuild
+    related = sorted(RelatedArticle.objects.values_list("article_id", "related_id", "rank"))
+    assert related
+    related_rebuild()
+    assert sorted(RelatedArticle.objects.values_list("article_id", "related_id", "rank")) == related
 
 
 def test_a_failing_batch_is_written_one_by_one(uploads, written, monkeypatch):

@@ -21,10 +21,11 @@ rows with a few statements per table for a whole batch:
 
 Nothing is queued per post and no ``page_published`` signal is sent, so no
 newsletter goes out for an imported article. What publishing would have
-queued is done once at the end of the run by :meth:`BulkArticleWriter.rebuild`:
-the search index and related-articles lists (:mod:`nashr.search.services`),
+queued is done with each batch — the search index (:mod:`nashr.search.services`),
 Wagtail's admin search index and its reference index (where images, authors
-and tags are used).
+and tags are used) — except the related-articles lists, which need the whole
+index: :meth:`BulkArticleWriter.rebuild` queues them for the task worker
+after the last batch, in tasks of many articles each.
 
 A batch that fails as a whole (a database error) is rolled back and its
 posts are written one by one through the page API instead, so one bad post
@@ -293,16 +294,16 @@ class BulkArticleWriter:
 
     # -- the end of the run ----------------------------------------------------------------
 
-    def rebuild(self, *, progress=None) -> dict:
-        """After the last batch: the related-articles lists of the articles
-        written here and of their neighbours (they need the whole search
-        index, so they wait for the end), once. Returns ``{"articles": n,
-        "related": lists computed, step + "_seconds": seconds}`` for the
-        steps done with the batches (``search``, ``admin_search``,
-        ``references``) and this one (``related``)."""
-        from nashr.search.services import related_refresh_many
-
-        import time
+    def rebuild(self) -> dict:
+        """After the last batch: queue the related-articles lists of the
+        articles written here (and of their neighbours) for the task
+        worker, as publishing each of them would; they need the whole
+        search index, so they wait for the end. Returns ``{"articles": n,
+        "related_tasks": tasks queued, step + "_seconds": seconds}`` for
+        the indexes written with the batches (``search``,
+        ``admin_search``, ``references``)."""
+        from nashr.articles.selectors import sections_cache_clear
+        from nashr.search.tasks import related_refresh_queue
 
         ids = self.article_ids
         if not ids:
@@ -310,19 +311,7 @@ class BulkArticleWriter:
         done: dict[str, float] = {"articles": len(ids)}
         for name, seconds in self.index_seconds.items():
             done[f"{name}_seconds"] = round(seconds, 2)
-        bar = None
-        if progress is not None:
-            from tqdm import tqdm
-
-            bar = tqdm(total=len(ids), desc="مقالات ذات صلة", unit=" مقال", file=progress, mininterval=0.5)
-        t0 = time.monotonic()
-        done["related"] = related_refresh_many(
-            article_ids=ids, progress=(lambda _id: bar.update(1)) if bar else None)
-        done["related_seconds"] = round(time.monotonic() - t0, 2)
-        if bar is not None:
-            bar.close()
-        from nashr.articles.selectors import sections_cache_clear
-
+        done["related_tasks"] = related_refresh_queue(ids)
         sections_cache_clear()
         return done
 

@@ -135,7 +135,7 @@ class WordPressImporter:
                 self.bulk.flush()
         if self.bulk is not None and not self.dry_run:
             # what publishing each article would have queued, once for all
-            self.rebuilt = self.bulk.rebuild(progress=self.progress)
+            self.rebuilt = self.bulk.rebuild()
 
     @contextmanager
     def _batches(self):

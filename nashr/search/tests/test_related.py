@@ -324,3 +324,51 @@ def test_batch_computation_with_a_store_that_must_forget_gives_the_same_lists(to
     related_rebuild()
     assert sum(forgot) > 0, "the store never had to forget a vector: the test proves nothing"
     assert sorted(RelatedArticle.objects.values_list("article_id", "related_id", "rank", "score")) == one_by_one
+
+
+def test_lists_queued_after_an_import_are_those_of_a_full_rebuild_once_the_worker_ran(
+        site, monkeypatch, django_capture_on_commit_callbacks, task_worker):
+    """An import queues its new articles' related lists (tasks of a few
+    articles, ids as ranges); ``nashr db_worker --batch`` runs them: the
+    new articles' lists and those of the older articles they now belong
+    in are what a full rebuild gives."""
+    from django_tasks_db.models import DBTaskResult
+
+    from nashr.search import tasks
+    from nashr.search.services import search_index_articles
+
+    economy, culture = site["sections"]
+    older = [add_article(economy, title=QUAKE[0][0], standfirst=QUAKE[0][1], body_html=f"<p>{QUAKE[0][2]}</p>"),
+             add_article(culture, title=FOOTBALL[0][0], standfirst=FOOTBALL[0][1],
+                         body_html=f"<p>{FOOTBALL[0][2]}</p>")]
+    search_index_rebuild()
+    related_rebuild()
+    assert related_ids(older[0]) == []  # nothing else about earthquakes yet
+    imported = [add_article(economy, title=t, standfirst=s, body_html=f"<p>{b}</p>") for t, s, b in QUAKE[1:]]
+    imported += [add_article(culture, title=t, standfirst=s, body_html=f"<p>{b}</p>") for t, s, b in FOOTBALL[1:]]
+    search_index_articles(article_ids=[a.pk for a in imported])
+    DBTaskResult.objects.all().delete()  # what publishing the fixtures queued is not this test's
+    monkeypatch.setattr(tasks, "RELATED_TASK_ARTICLES", 4)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert tasks.related_refresh_queue([a.pk for a in imported]) == 2
+    queued = list(DBTaskResult.objects.all())
+    assert len(queued) == 2 and all(r.task_path.endswith("related_refresh_many_task") for r in queued)
+    assert not RelatedArticle.objects.filter(article_id__in=[a.pk for a in imported]).exists()  # not yet
+    task_worker()
+    assert {r.status for r in DBTaskResult.objects.all()} == {"SUCCESSFUL"}
+    assert set(related_ids(older[0])[:3]) == {a.pk for a in imported[:3]}  # the older article lists them now
+    stored = sorted(RelatedArticle.objects.values_list("article_id", "related_id", "rank"))
+    related_rebuild()
+    assert sorted(RelatedArticle.objects.values_list("article_id", "related_id", "rank")) == stored
+
+
+def test_id_ranges_round_trip_and_membership():
+    from nashr.search.tasks import IdRanges, id_ranges, ids_from_ranges
+
+    ids = [5, 1, 2, 3, 9, 10, 11, 40]
+    ranges = id_ranges(ids)
+    assert ranges == [[1, 3], [5, 5], [9, 11], [40, 40]]
+    assert ids_from_ranges(ranges) == sorted(ids)
+    members = IdRanges(ranges)
+    assert [pk for pk in range(0, 45) if pk in members] == sorted(ids)
+    assert 0 not in IdRanges([]) and id_ranges([]) == []

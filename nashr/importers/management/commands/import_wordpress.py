@@ -78,13 +78,16 @@ class Command(BaseCommand):
             self.stdout.write(line)
         rebuilt = importer.rebuilt
         if rebuilt:
-            # what publishing would have queued per article: the indexes with
-            # each batch, the related lists once at the end
+            # what publishing would have queued per article: the indexes
+            # with each batch; the related lists queued for the task worker
             self.stdout.write(
                 f"الفهارس — indexes, for {rebuilt['articles']} new articles: with the batches: search index "
                 f"{rebuilt['search_seconds']} s, admin search {rebuilt['admin_search_seconds']} s, reference index "
-                f"{rebuilt['references_seconds']} s; after the last batch: related articles "
-                f"({rebuilt['related']} lists) {rebuilt['related_seconds']} s")
+                f"{rebuilt['references_seconds']} s")
+            self.stdout.write(
+                f"المقالات ذات الصلة — related articles: the lists of {rebuilt['articles']} new articles queued "
+                f"for the task worker ({rebuilt['related_tasks']} tasks); `nashr serve` runs them, "
+                "or run them now with `nashr db_worker --batch`")
         if report.notes:
             self.stdout.write("")
             self.stdout.write(f"التنبيهات — warnings ({len(report.notes)}):")
