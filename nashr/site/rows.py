@@ -12,7 +12,7 @@ from __future__ import annotations
 from django.db import connections, router
 from django.db.models.constants import OnConflict
 
-__all__ = ["insert_rows"]
+__all__ = ["insert_rows", "update_rows"]
 
 
 def insert_rows(model, objs: list, *, ignore_conflicts: bool = False, own_table: bool = False) -> int:
@@ -52,6 +52,34 @@ def insert_rows(model, objs: list, *, ignore_conflicts: bool = False, own_table:
         connection.ops.on_conflict_suffix_sql(fields, on_conflict, None, None) if on_conflict else "",
     ).rstrip()
     rows = [[f.get_db_prep_save(f.pre_save(obj, True), connection) for f in fields] for obj in objs]
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, rows)
+    return len(rows)
+
+
+def update_rows(model, objs: list, fields: list[str]) -> int:
+    """UPDATE the columns of ``fields`` (field names; a foreign key by its
+    name, e.g. ``"live_revision"``) of saved ``objs`` of ``model`` from
+    their attributes, one row per object by primary key, in one
+    ``executemany``: what ``bulk_update(objs, fields)`` stores, without its
+    ``CASE WHEN`` per row. Each value goes through the field's
+    ``get_db_prep_save``. Returns how many rows were sent. Raises
+    ``ValueError`` for a field of a parent table (``fields`` must be
+    ``model``'s own columns) and whatever the database raises."""
+    meta = model._meta
+    targets = [meta.get_field(name) for name in fields]
+    for field in targets:
+        if field.model is not model or not field.concrete or field.primary_key:
+            raise ValueError(f"{meta.label}.{field.name} is not a column of {meta.db_table} that can be updated")
+    if not objs:
+        return 0
+    using = router.db_for_write(model)
+    connection = connections[using]
+    quote = connection.ops.quote_name
+    sql = "UPDATE {} SET {} WHERE {} = %s".format(
+        quote(meta.db_table), ", ".join(f"{quote(f.column)} = %s" for f in targets), quote(meta.pk.column))
+    rows = [[*(f.get_db_prep_save(getattr(obj, f.attname), connection) for f in targets),
+             meta.pk.get_db_prep_value(obj.pk, connection)] for obj in objs]
     with connection.cursor() as cursor:
         cursor.executemany(sql, rows)
     return len(rows)

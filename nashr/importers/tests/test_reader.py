@@ -4,6 +4,8 @@ reported with their lines, hostile files refused before anything is read."""
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from nashr.importers.wordpress.reader import WxrError, WxrReader, WxrRefused, mojibake_repair
 from nashr.importers.wordpress.report import ImportReport
@@ -129,3 +131,13 @@ def test_records_are_released_as_they_are_read(tmp_path):
     count = sum(1 for kind, _ in reader if kind == "item")
     assert count == 3000
     assert reader.retained_max < 150  # the items of one read-ahead buffer, not 3,000
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.sampled_from([bytes([b]) for b in range(0x00, 0x30)] + [
+    b"\xef\xbf\xbe", b"\xef\xbf\xbf", b"\xef\xbf\xbd", b"\xef\xbf", b"\xef", b"\xbf", "نص عربي".encode()]),
+    max_size=30).map(b"".join))
+def test_quick_check_for_bad_bytes_answers_as_the_regex(data):
+    from nashr.importers.wordpress.reader import _BAD_BYTES, _has_bad_bytes
+
+    assert _has_bad_bytes(data) == (_BAD_BYTES.search(data) is not None)

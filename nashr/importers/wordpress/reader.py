@@ -48,6 +48,16 @@ class WxrRefused(WxrError):
 # never occur inside a multi-byte UTF-8 sequence, so removing them cannot
 # break a character.
 _BAD_BYTES = re.compile(rb"[\x00-\x08\x0b\x0c\x0e-\x1f]|\xef\xbf[\xbe\xbf]")
+#: the single bytes of :data:`_BAD_BYTES`, for a quick ``bytes.translate`` check
+_BAD_SINGLE = bytes([*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20)])
+
+
+def _has_bad_bytes(data: bytes) -> bool:
+    """Whether :data:`_BAD_BYTES` occurs in ``data``: the same answer as
+    ``_BAD_BYTES.search(data) is not None``, by C loops (``translate``,
+    substring search) ~10× faster than the regex on Arabic UTF-8."""
+    return (len(data.translate(None, _BAD_SINGLE)) != len(data)
+            or b"\xef\xbf\xbe" in data or b"\xef\xbf\xbf" in data)
 
 
 class ControlCharFilter:
@@ -79,7 +89,7 @@ class ControlCharFilter:
                         break
             if data or eof:
                 break
-        if _BAD_BYTES.search(data):
+        if _has_bad_bytes(data):
             data = self._strip(data)
         self._line += data.count(b"\n")
         return data

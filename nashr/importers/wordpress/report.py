@@ -63,6 +63,17 @@ class ImportReport:
     def get(self, kind: str, outcome: str) -> int:
         return self.counts.get(kind, Counter())[outcome]
 
+    def checkpoint(self) -> tuple[dict[str, Counter], int]:
+        """The counts and the number of notes now, for :meth:`restore`."""
+        return {kind: Counter(c) for kind, c in self.counts.items()}, len(self.notes)
+
+    def restore(self, checkpoint: tuple[dict[str, Counter], int]) -> None:
+        """Forget what was counted and noted since ``checkpoint`` (work
+        that was rolled back and will be done, and counted, again)."""
+        counts, notes = checkpoint
+        self.counts = {kind: Counter(c) for kind, c in counts.items()}
+        del self.notes[notes:]
+
     def total(self, kind: str) -> int:
         return sum(self.counts.get(kind, Counter()).values())
 

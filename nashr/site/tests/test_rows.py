@@ -59,3 +59,33 @@ def test_a_model_with_parent_tables_is_refused():
     with pytest.raises(ValueError, match="parent tables"):
         insert_rows(ArticlePage, [ArticlePage(title="x")])
     assert insert_rows(Redirect, []) == 0
+
+
+def test_update_rows_stores_what_bulk_update_stores():
+    from nashr.site.rows import update_rows
+
+    site = Site.objects.get(is_default_site=True)
+    page = Page.objects.get(depth=2)
+    Redirect.objects.bulk_create(_redirects("u", site, page) + _redirects("v", site, page))
+    by_prefix = {prefix: list(Redirect.objects.filter(old_path__startswith=f"/{prefix}/").order_by("old_path"))
+                 for prefix in ("u", "v")}
+    for prefix, updated in (("u", Redirect.objects.bulk_update), ("v", None)):
+        for n, row in enumerate(by_prefix[prefix]):
+            row.is_permanent = n % 2 == 1
+            row.redirect_page = None if n % 2 else page
+            row.redirect_link = f"https://example.org/تحويل/{n}"
+        if updated:
+            updated(by_prefix[prefix], ["is_permanent", "redirect_page", "redirect_link"])
+        else:
+            assert update_rows(Redirect, by_prefix[prefix], ["is_permanent", "redirect_page", "redirect_link"]) == 5
+
+    def rows(prefix):
+        return sorted((r[0].replace(f"/{prefix}/", "/"), *r[1:]) for r in Redirect.objects.filter(
+            old_path__startswith=f"/{prefix}/").values_list(*COLUMNS))
+
+    assert rows("u") == rows("v")
+    assert {r[4] for r in rows("v")} == {f"https://example.org/تحويل/{n}" for n in range(5)}
+    assert [r[2] for r in rows("v")] == [False, True, False, True, False]
+    # a column of a parent table is refused, not written to the wrong table
+    with pytest.raises(ValueError):
+        update_rows(ArticlePage, [ArticlePage(pk=page.pk, title="x")], ["title"])
