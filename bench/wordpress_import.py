@@ -248,7 +248,9 @@ python bench/wordpress_import.py [--posts 50000] [--comments 2]
 ### Results
 
 {r["date"]} (UTC), `python bench/wordpress_import.py --posts {posts} --comments {r["args"]["comments"]}`,
-at commit `{r["commit"]}`; {r["machine"]["cores"]} cores, Python {r["machine"]["python"]}.
+at commit `{r["commit"]}`; {r["machine"]["cores"]} cores, Python {r["machine"]["python"]}; load average
+(1, 5, 15 min) {r["machine"].get("load_average_at_start", "—")} at the start and
+{r["machine"].get("load_average_at_end", "—")} at the end (the benchmark runs niced: other work slows it).
 
 | what | time | rate | peak RSS |
 |---|---:|---:|---:|
@@ -332,6 +334,7 @@ def main() -> None:
         print(f"wrote {README}")
         return
 
+    load_at_start = [round(x, 2) for x in os.getloadavg()]  # other work on the machine slows this niced run
     tmp = Path(tempfile.mkdtemp(prefix="nashr-wp-bench-"))
     try:
         export = tmp / "export.xml"
@@ -431,7 +434,8 @@ def main() -> None:
                                      text=True).stdout.strip() + (
                 " + uncommitted changes" if subprocess.run(["git", "diff", "--quiet", "HEAD"], cwd=REPO_DIR)
                 .returncode else ""),
-            "machine": {"cores": os.cpu_count(), "python": platform.python_version(), "kernel": platform.release()},
+            "machine": {"cores": os.cpu_count(), "python": platform.python_version(), "kernel": platform.release(),
+                        "load_average_at_start": load_at_start, "load_average_at_end": [round(x, 2) for x in os.getloadavg()]},
             "export": {**counts, "generate_seconds": round(gen_s, 1)}, "reader": reader, "import": imported,
             "worker": worker,
             "baseline": baseline,

@@ -391,7 +391,8 @@ def related_refresh(*, article_id: int) -> int:
     return 1 + len(todo)
 
 
-def related_refresh_many(*, article_ids: list[int], progress=None, settled=None) -> int:
+def related_refresh_many(*, article_ids: list[int], progress=None, settled=None, df_cache: dict | None = None,
+                         vectors=None) -> int:
     """:func:`related_refresh` for many new or changed articles at once
     (after a bulk import, once they are all indexed): the list of each,
     then the lists of the other articles that are among their
@@ -400,12 +401,14 @@ def related_refresh_many(*, article_ids: list[int], progress=None, settled=None)
     article ids whose lists are computed by another call (one import's
     articles split between several tasks), never recomputed here as
     neighbours; ``article_ids`` themselves when ``None``. ``progress``, if
-    given, is called with each of ``article_ids``. Returns the number of
-    lists computed."""
+    given, is called with each of ``article_ids``. ``df_cache`` and
+    ``vectors``: as for :func:`related_compute_many`, kept by a caller
+    that computes many lists in several calls (new ones when ``None``).
+    Returns the number of lists computed."""
     from .related import VectorStore
 
-    df_cache: dict = {}
-    vectors = VectorStore(max_terms=RELATED_VECTOR_TERMS_KEPT)
+    df_cache = {} if df_cache is None else df_cache
+    vectors = VectorStore(max_terms=RELATED_VECTOR_TERMS_KEPT) if vectors is None else vectors
     wanted = set(article_ids)
     settled = () if settled is None else settled
     others: dict[int, None] = {}

@@ -27,14 +27,49 @@ def related_compute_many_task(article_ids: list[int]) -> int:
 
 
 @task()
-def related_refresh_many_task(article_ids: list[list[int]], settled: list[list[int]]) -> int:
+def related_refresh_many_task(article_ids: list[list[int]], settled: list[list[int]], last: bool = False) -> int:
     """:func:`services.related_refresh_many` for the articles in the id
     ranges ``article_ids`` (``[[first, last], ...]``, both ends included),
     leaving out of the neighbours recomputed here the articles in the
     ranges ``settled`` (other tasks of the same import compute theirs).
-    Returns the number of lists computed."""
-    return services.related_refresh_many(article_ids=ids_from_ranges(article_ids),
-                                         settled=IdRanges(settled))
+
+    The tasks of one import (same ``settled``) run one after another in a
+    worker; what they read of the index that does not change between them
+    — candidates' weighted terms (the vector store) and term counts — is
+    kept in the worker process from one task to the next
+    (:data:`_RELATED_RUN`), as one computation over the whole import would
+    keep it, and dropped after the task marked ``last``, when a task of
+    another import comes, or after :data:`RELATED_RUN_KEEP_S` seconds
+    without one. An article edited while they run is scored with its terms
+    as first read; its own publishing task, queued after them, refreshes
+    it and its neighbours. Returns the number of lists computed."""
+    import hashlib
+    import json
+    import time
+
+    from .related import VectorStore
+
+    key = hashlib.sha256(json.dumps(settled).encode()).hexdigest()
+    now = time.monotonic()
+    run = _RELATED_RUN
+    if run.get("key") != key or now - run.get("at", now) > RELATED_RUN_KEEP_S:
+        run.clear()
+        run.update(key=key, df={}, vectors=VectorStore(max_terms=services.RELATED_VECTOR_TERMS_KEPT))
+    try:
+        return services.related_refresh_many(article_ids=ids_from_ranges(article_ids), settled=IdRanges(settled),
+                                             df_cache=run["df"], vectors=run["vectors"])
+    finally:
+        run["at"] = time.monotonic()
+        if last:
+            run.clear()
+
+
+#: What consecutive :func:`related_refresh_many_task` runs of one import
+#: share in this process: ``{"key", "df", "vectors", "at"}`` (empty between imports).
+_RELATED_RUN: dict = {}
+#: Seconds after which a kept vector store is not reused (and is dropped
+#: by the next task).
+RELATED_RUN_KEEP_S = 600.0
 
 
 #: Articles per related-lists task queued by :func:`related_refresh_queue`
@@ -57,8 +92,8 @@ def related_refresh_queue(article_ids: list[int]) -> int:
               for start in range(0, len(ids), RELATED_TASK_ARTICLES)]
 
     def enqueue() -> None:
-        for chunk in chunks:
-            related_refresh_many_task.enqueue(chunk, settled)
+        for n, chunk in enumerate(chunks, start=1):
+            related_refresh_many_task.enqueue(chunk, settled, last=n == len(chunks))
 
     transaction.on_commit(enqueue)
     return len(chunks)

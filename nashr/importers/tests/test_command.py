@@ -30,10 +30,17 @@ def test_command_prints_counts_and_every_warning_with_id_and_line(tmp_path):
     assert post_row.split()[-4:] == ["7", "0", "0", "1"]
     assert "arabic_site.xml: [attachment#102 · سطر 90] لم تُستورد الصورة: الملف غير موجود في مجلد الرفع" in out
     assert "arabic_site.xml: [post#200 · سطر 115] رمز قصير غير معروف [contact-form-7] تُرك نصًّا" in out
+    # the indexes written with the batches, and the related lists queued for the worker
+    lines = out.splitlines()
+    indexes = next(line for line in lines if line.startswith("الفهارس — indexes, for 3 new articles:"))
+    assert "search index" in indexes and "admin search" in indexes and "reference index" in indexes
+    assert ("المقالات ذات الصلة — related articles: the lists of 3 new articles queued for the task worker "
+            "(1 task); `nashr serve` runs them, or run them now with `nashr db_worker --batch`") in lines
     status, out, _ = command(SITE, "--uploads", tmp_path / "uploads")
     assert status == 0
     post_row = next(line for line in out.splitlines() if "(post)" in line)
     assert post_row.split()[-4:] == ["0", "0", "7", "1"]  # second run: all unchanged
+    assert not any(line.startswith(("الفهارس", "المقالات ذات الصلة")) for line in out.splitlines())  # no new article
 
 
 def test_dry_run_option(tmp_path):

@@ -351,11 +351,22 @@ def test_lists_queued_after_an_import_are_those_of_a_full_rebuild_once_the_worke
     monkeypatch.setattr(tasks, "RELATED_TASK_ARTICLES", 4)
     with django_capture_on_commit_callbacks(execute=True):
         assert tasks.related_refresh_queue([a.pk for a in imported]) == 2
-    queued = list(DBTaskResult.objects.all())
+    queued = sorted(DBTaskResult.objects.all(), key=lambda r: r.enqueued_at)
     assert len(queued) == 2 and all(r.task_path.endswith("related_refresh_many_task") for r in queued)
+    assert [r.args_kwargs["kwargs"] for r in queued] == [{"last": False}, {"last": True}]
+    seen = []  # the vector store each task is given: the second task of the import reuses the first's
+    original = tasks.services.related_refresh_many
+
+    def spy(**kwargs):
+        seen.append(kwargs["vectors"])
+        return original(**kwargs)
+
+    monkeypatch.setattr(tasks.services, "related_refresh_many", spy)
     assert not RelatedArticle.objects.filter(article_id__in=[a.pk for a in imported]).exists()  # not yet
     task_worker()
     assert {r.status for r in DBTaskResult.objects.all()} == {"SUCCESSFUL"}
+    assert len(seen) == 2 and seen[0] is seen[1] and len(seen[0]) > 0
+    assert tasks._RELATED_RUN == {}  # dropped after the import's last task
     assert set(related_ids(older[0])[:3]) == {a.pk for a in imported[:3]}  # the older article lists them now
     stored = sorted(RelatedArticle.objects.values_list("article_id", "related_id", "rank"))
     related_rebuild()

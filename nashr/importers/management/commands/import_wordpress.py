@@ -86,7 +86,8 @@ class Command(BaseCommand):
                 f"{rebuilt['references_seconds']} s")
             self.stdout.write(
                 f"المقالات ذات الصلة — related articles: the lists of {rebuilt['articles']} new articles queued "
-                f"for the task worker ({rebuilt['related_tasks']} tasks); `nashr serve` runs them, "
+                f"for the task worker ({rebuilt['related_tasks']} task{'' if rebuilt['related_tasks'] == 1 else 's'}); "
+                "`nashr serve` runs them, "
                 "or run them now with `nashr db_worker --batch`")
         if report.notes:
             self.stdout.write("")
