@@ -3,10 +3,14 @@
 Images are fetched in one query per body, and all their renditions in one
 more (:func:`nashr.articles.selectors.images_with_renditions`), so the
 number of SQL queries an article page makes does not grow with the number of
-photos in it.
+photos in it; the article page reads them together with its lead image and
+byline photos (:func:`body_images_read`).
 """
 
 from __future__ import annotations
+
+from contextlib import contextmanager
+from contextvars import ContextVar
 
 from wagtail import blocks
 from wagtail.embeds.blocks import EmbedBlock
@@ -16,9 +20,49 @@ from wagtail.images.blocks import ImageChooserBlock
 PARAGRAPH_FEATURES = ["bold", "italic", "link", "ol", "ul"]
 
 
+#: Images already read for the body being shown (``{id: image}``, see
+#: :func:`body_images_read`), or None.
+_IMAGES_READ: ContextVar[dict | None] = ContextVar("nashr_body_images_read", default=None)
+
+
+@contextmanager
+def body_images_read(images: dict):
+    """Within this block, the body's image blocks take their images from
+    ``images`` (``{id: NewsImage}``, renditions prefetched: what
+    :func:`nashr.articles.selectors.images_with_renditions` returns for
+    *every* image id stored in the body, with those of the rest of the
+    page) instead of reading them: an id missing from it is an image that
+    no longer exists (the block shows nothing, as when read)."""
+    token = _IMAGES_READ.set(images)
+    try:
+        yield
+    finally:
+        _IMAGES_READ.reset(token)
+
+
+def body_image_ids(body) -> list[int] | None:
+    """The image ids stored in the image blocks of ``body`` (a StreamValue),
+    from its raw data (nothing is read); None when one is not stored as a
+    plain number (an import's text id: the ORM checks those)."""
+    ids = []
+    for block in body.raw_data:
+        if block.get("type") == "image":
+            value = block.get("value")
+            image_id = value.get("image") if isinstance(value, dict) else None
+            if image_id is None:
+                continue
+            if type(image_id) is not int:
+                return None
+            ids.append(image_id)
+    return ids
+
+
 class PrefetchingImageChooserBlock(ImageChooserBlock):
     def bulk_to_python(self, values):
         ids = [v for v in values if v is not None]
+        read = _IMAGES_READ.get()
+        if read is not None and all(type(v) is int for v in ids):
+            return [read.get(v) if v is not None else None for v in values]
         if all(type(v) is int for v in ids):
             from .selectors import images_with_renditions
 

@@ -18,12 +18,13 @@ from __future__ import annotations
 from typing import Callable
 
 from django.utils.html import conditional_escape
-from django.utils.safestring import SafeString, mark_safe
+from django.utils.safestring import SafeString
 
+from . import selectors
 from .templatetags.nashr import ltr, ltr_html, picture, safe_richtext, safe_url
 
 #: ``{% picture %}`` arguments of an image in the body.
-FIGURE_SPECS = "width-480,width-800,width-1200"
+FIGURE_SPECS = ",".join(selectors.FIGURE_SPECS)
 FIGURE_SIZES = "(min-width: 760px) 720px, 100vw"
 
 
@@ -33,7 +34,7 @@ def paragraph_html(value) -> SafeString:
 
 
 def subheading_html(value) -> SafeString:
-    return mark_safe(f'<h2 class="subheading">{ltr(value)}</h2>')
+    return SafeString(f'<h2 class="subheading">{ltr(value)}</h2>')
 
 
 def figcaption_html(*, image, caption) -> SafeString:
@@ -41,14 +42,14 @@ def figcaption_html(*, image, caption) -> SafeString:
     credit, or nothing when there is neither."""
     credit = image.credit
     if not (caption or credit):
-        return mark_safe("")
+        return SafeString("")
     out = ["<figcaption>"]
     if caption:
         out.append(f'<span class="caption">{ltr(caption)}</span>')
     if credit:
         out.append(f' <span class="credit"><span class="visually-hidden">حقوق الصورة: </span>{ltr(credit)}</span>')
     out.append("</figcaption>")
-    return mark_safe("".join(out))
+    return SafeString("".join(out))
 
 
 def figure_html(value) -> SafeString:
@@ -57,16 +58,16 @@ def figure_html(value) -> SafeString:
     gone."""
     image = value.get("image")
     if not image:
-        return mark_safe("")
+        return SafeString("")
     caption = value.get("caption") or image.caption
-    return mark_safe(f'<figure class="figure">\n  {picture(image, FIGURE_SPECS, FIGURE_SIZES)}\n'
+    return SafeString(f'<figure class="figure">\n  {picture(image, FIGURE_SPECS, FIGURE_SIZES)}\n'
                      f"  {figcaption_html(image=image, caption=caption)}\n\n</figure>")
 
 
 def pull_quote_html(value) -> SafeString:
     attribution = value.get("attribution")
     cite = f"<figcaption>— {ltr(attribution)}</figcaption>" if attribution else ""
-    return mark_safe(f'<figure class="pull-quote"><blockquote><p>{ltr(value.get("quote"))}</p></blockquote>'
+    return SafeString(f'<figure class="pull-quote"><blockquote><p>{ltr(value.get("quote"))}</p></blockquote>'
                      f"{cite}</figure>")
 
 
@@ -77,7 +78,7 @@ def block_quote_html(value) -> SafeString:
     paras = "".join(f"<p>{ltr(line)}</p>" for line in lines if line.strip())
     attribution = value.get("attribution")
     cite = f"<figcaption>{ltr(attribution)}</figcaption>" if attribution else ""
-    return mark_safe(f'<figure class="block-quote"><blockquote>{paras}</blockquote>{cite}</figure>')
+    return SafeString(f'<figure class="block-quote"><blockquote>{paras}</blockquote>{cite}</figure>')
 
 
 def related_link_html(value) -> SafeString:
@@ -86,7 +87,7 @@ def related_link_html(value) -> SafeString:
     url = safe_url(value.get("url"))
     title = ltr(value.get("title"))
     link = f'<a href="{conditional_escape(url)}">{title}</a>' if url else title
-    return mark_safe(f'<aside class="related-link"><span class="related-link__label">اقرأ أيضًا:</span> '
+    return SafeString(f'<aside class="related-link"><span class="related-link__label">اقرأ أيضًا:</span> '
                      f"{link}</aside>")
 
 
@@ -108,6 +109,6 @@ def body_block_html(block, *, context=None) -> SafeString:
     ``context`` (a template :class:`~django.template.Context`, or None)."""
     render = RENDERERS.get(block.block_type)
     if render is not None:
-        return mark_safe(f"{render(block.value)}\n")
+        return SafeString(f"{render(block.value)}\n")
     flat = context.flatten() if context is not None else None
     return block.render_as_block(context=flat)

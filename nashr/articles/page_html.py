@@ -19,11 +19,12 @@ markup beside them). None raises for such a context.
 
 from __future__ import annotations
 
+import datetime
 import html
 
 from django.template.defaultfilters import date as date_filter
 from django.utils.html import conditional_escape
-from django.utils.safestring import SafeString, mark_safe
+from django.utils.safestring import SafeString
 from django.utils.timezone import template_localtime
 
 from . import selectors
@@ -47,10 +48,17 @@ def text_html(value) -> str:
 _e = text_html
 
 
-def _iso(value) -> str:
-    """``{{ value|date:'c' }}`` (ISO 8601 in the site's time zone; ``""``
-    for no date)."""
+def iso_datetime(value) -> str:
+    """``{{ value|date:'c' }}``: ISO 8601 in the site's time zone, ``""``
+    for no date, escaped. For a ``datetime`` that is what the filter's
+    ``c`` format gives (``isoformat()`` of the local time), without its
+    format parsing; anything else goes through the filter."""
+    if type(value) is datetime.datetime:
+        return template_localtime(value).isoformat()
     return conditional_escape(date_filter(template_localtime(value), "c"))
+
+
+_iso = iso_datetime
 
 
 def _comments_feed_url(page_id) -> str:
@@ -106,7 +114,7 @@ def article_head_html(context) -> SafeString:
         out.append(f'<link rel="alternate" type="application/rss+xml" title="تعليقات: {title}" '
                    f'href="{site_url}{_e(_comments_feed_url(page.pk))}">')
     out.append(f'\n<script type="application/ld+json">{context.get("json_ld")}</script>')
-    return mark_safe("".join(out))
+    return SafeString("".join(out))
 
 
 def _byline(authors) -> str:
@@ -169,7 +177,7 @@ def article_top_html(context) -> SafeString:
             out.append(body_block_html(block, context=context))
         out.append("</div>")
     out.append("\n  </div>")
-    return mark_safe("".join(out))
+    return SafeString("".join(out))
 
 
 def _source_note(page) -> str:
@@ -197,10 +205,12 @@ def _source_note(page) -> str:
 
 def _subscribe_box(context) -> str:
     """``{% include "newsletter/includes/subscribe_box.html" with
-    box_id="article" %}`` (the template stays the box's one source)."""
-    template = context.template.engine.get_template("newsletter/includes/subscribe_box.html")
-    with context.push(box_id="article"):
-        return template.render(context)
+    box_id="article" %}`` (the template stays the box's one source; its HTML
+    is kept per process, :func:`nashr.newsletter.templatetags.
+    nashr_newsletter.subscribe_box_html`)."""
+    from nashr.newsletter.templatetags.nashr_newsletter import subscribe_box_html
+
+    return subscribe_box_html(context, box_id="article")
 
 
 def article_footer_html(context) -> SafeString:
@@ -246,4 +256,4 @@ def article_footer_html(context) -> SafeString:
                        f"{ltr(author.name)}</a></p>{bio}</div>\n      </div>")
         out.append("\n    </section>")
     out.append("\n  </footer>")
-    return mark_safe("".join(out))
+    return SafeString("".join(out))

@@ -16,9 +16,12 @@ route would not take), Wagtail is asked instead.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from urllib.parse import quote
 
 from django.conf import settings
+
+from .cards import ArticleCard
 
 #: Wagtail's ``wagtail_serve`` route with ``WAGTAIL_APPEND_SLASH`` (the
 #: default): slash-terminated segments of word characters and hyphens.
@@ -59,13 +62,22 @@ def _urls_changed(*, setting, **kwargs) -> None:
         _ROUTE_SPLITS.clear()
 
 
-def _plain(page) -> bool:
+def plain_page_class(cls) -> bool:
+    """Whether pages of class ``cls`` get their URLs by Wagtail's own rules
+    (no ``get_url_parts``/``get_url`` of their own, no i18n, slash-ended
+    URLs): the case worked out here."""
     from wagtail.models import Page
 
-    cls = type(page)
-    return (cls.get_url_parts is Page.get_url_parts and cls.get_url is Page.get_url
+    return (cls is not None and cls.get_url_parts is Page.get_url_parts and cls.get_url is Page.get_url
             and not getattr(settings, "WAGTAIL_I18N_ENABLED", False)
             and getattr(settings, "WAGTAIL_APPEND_SLASH", True))
+
+
+def _plain(page) -> bool:
+    """:func:`plain_page_class` of the page (of its ``page_class`` for an
+    :class:`~nashr.articles.cards.ArticleCard`)."""
+    cls = type(page)
+    return plain_page_class(page.page_class if cls is ArticleCard else cls)
 
 
 _ASK_WAGTAIL = object()
@@ -86,25 +98,40 @@ def _url_parts(page, request):
     mount = _mount_point()
     if mount is None or not _SERVE_PATH.fullmatch(relative):
         return _ASK_WAGTAIL
-    return site_id, root_url, mount + quote(relative, safe=_PATH_SAFE)
+    return site_id, root_url, mount + _quoted_path(relative)
+
+
+@lru_cache(maxsize=8192)
+def _quoted_path(relative: str) -> str:
+    """``relative`` percent-encoded as ``reverse`` encodes a path (kept per
+    process: an Arabic slug takes longer to encode than to look up, and a
+    page shows the same article URLs again and again)."""
+    return quote(relative, safe=_PATH_SAFE)
 
 
 def page_url_parts(page, *, request=None):
     """``page.get_url_parts(request=request)``: ``(site id, site root URL,
     path)``, or None when the page is under no site."""
     parts = _url_parts(page, request)
-    return page.get_url_parts(request=request) if parts is _ASK_WAGTAIL else parts
+    return _wagtail_page(page).get_url_parts(request=request) if parts is _ASK_WAGTAIL else parts
+
+
+def _wagtail_page(page):
+    """The page itself, or for an :class:`~nashr.articles.cards.ArticleCard`
+    its page read from the database (one query), for Wagtail to answer."""
+    return page.page_class.objects.get(pk=page.id) if type(page) is ArticleCard else page
 
 
 def page_url(page, *, request=None) -> str | None:
     """``page.get_url(request=request)``: the page's path when it is on the
     request's site (or there is one site), else its full URL; None when it
-    is not routable."""
+    is not routable. ``page`` is a page or an
+    :class:`~nashr.articles.cards.ArticleCard`."""
     from wagtail.models import Site
 
     parts = _url_parts(page, request)
     if parts is _ASK_WAGTAIL:
-        return page.get_url(request=request)
+        return _wagtail_page(page).get_url(request=request)
     if parts is None:
         return None
     site_id, root_url, path = parts

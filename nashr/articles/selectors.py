@@ -22,6 +22,8 @@ CARD_SPECS = ("fill-320x180", "fill-640x360", "fill-960x540")
 LEAD_SPECS = ("width-480", "width-800", "width-1200", "width-1600")
 OG_SPEC = "fill-1200x630"
 AUTHOR_PHOTO_SPECS = ("fill-96x96", "fill-192x192")
+#: Body images' specs (``nashr.articles.body_html.FIGURE_SPECS``).
+FIGURE_SPECS = ("width-480", "width-800", "width-1200")
 
 
 def articles_live() -> QuerySet:
@@ -164,6 +166,25 @@ def objects_cached(model, key: tuple, build, *values, alias: str) -> list:
     each column's conversion from the database value (dates, booleans...),
     as the ORM applies it. Raises ``ValueError`` for a queryset it cannot
     read this way."""
+    names, annotations, rows = rows_cached(model, key, build, *values, alias=alias)
+    width = len(names)
+    found = []
+    for row in rows:
+        obj = model.from_db(alias, names, row[:width] if annotations else row)
+        for name, pos in annotations.items():
+            setattr(obj, name, row[pos])
+        found.append(obj)
+    return found
+
+
+def rows_cached(model, key: tuple, build, *values, alias: str) -> tuple[list[str], dict[str, int], list]:
+    """The rows of the ``model`` queryset ``build(*values)`` as
+    :func:`objects_cached` reads them, before any object is made:
+    ``(field attnames, {annotation: column index}, rows)``, each row a
+    sequence whose columns are those fields (first, in that order), then the
+    annotations, every value converted from the database value as the ORM
+    converts it. For readers that need the values, not model instances
+    (a card of an article). Same SQL cache, same errors."""
     from django.db import connections
 
     sql, params = queryset_sql_cached(key, build, *values, alias=alias)
@@ -183,14 +204,7 @@ def objects_cached(model, key: tuple, build, *values, alias: str) -> list:
                 for convert in functions:
                     value = convert(value, expression, connection)
                 row[pos] = value
-    width = len(names)
-    found = []
-    for row in rows:
-        obj = model.from_db(alias, names, row[:width] if annotations else row)
-        for name, pos in annotations.items():
-            setattr(obj, name, row[pos])
-        found.append(obj)
-    return found
+    return names, annotations, rows
 
 
 def _row_reader(model, queryset, *, key) -> tuple:
@@ -208,6 +222,10 @@ def _row_reader(model, queryset, *, key) -> tuple:
     columns = [column for column, _, _ in compiler.select]
     names = [column.target.attname for column in columns[:len(fields)]]
     return names, dict(compiler.annotation_col_map), list(compiler.get_converters(columns).items())
+
+
+#: ``{database alias: the restrictions queryset of a page without any}``
+_NO_RESTRICTIONS: dict[str, QuerySet] = {}
 
 
 def page_view_restrictions(*, page) -> QuerySet:
@@ -242,7 +260,16 @@ def page_view_restrictions(*, page) -> QuerySet:
         return Page.get_view_restrictions(page)
     names = [f.attname for f in fields]
     found = [PageViewRestriction.from_db(alias, names, row[1:]) for row in rows if row[1] is not None]
-    restrictions = PageViewRestriction.objects.using(alias).filter(pk__in=[r.pk for r in found])
+    if found:
+        restrictions = PageViewRestriction.objects.using(alias).filter(pk__in=[r.pk for r in found])
+    else:
+        # the usual answer, the same queryset each time: a copy of one
+        # built once per process (building a filter costs more than the
+        # query above)
+        empty = _NO_RESTRICTIONS.get(alias)
+        if empty is None:
+            empty = _NO_RESTRICTIONS[alias] = PageViewRestriction.objects.using(alias).filter(pk__in=[])
+        restrictions = empty._chain()
     restrictions._result_cache = found
     restrictions._prefetch_done = True
     return restrictions
@@ -423,15 +450,12 @@ def article_page_context(*, article, request) -> dict[str, Any]:
     if section is None:  # e.g. a preview, or a section not live
         section = article.get_parent().specific_deferred
     fragments = article_fragments(article=article, request=request, access=access, sections=sections)
-    context: dict[str, Any] = {
-        "access": access,
-        "section": section,
-        "fragments": fragments,
-        "meta_description": article_meta_description(article),
-    }
-    if fragments.context_complete:
-        return context
-    context.update(_article_page_parts(article=article, request=request, access=access))
+    context: dict[str, Any] = {"access": access, "section": section, "fragments": fragments}
+    if not fragments.context_complete:
+        # before the description, which may read the body: the body's
+        # images are read with the lead image (see _article_page_parts)
+        context.update(_article_page_parts(article=article, request=request, access=access))
+    context["meta_description"] = article_meta_description(article)
     return context
 
 
@@ -444,13 +468,25 @@ def _article_page_parts(*, article, request, access) -> dict[str, Any]:
     from .images import NewsImage
     from .models import Author
 
+    body_images = None
     if article.pk and not getattr(article, "_cluster_related_objects", None):
         # A page as stored (not a preview with its byline and tags in
-        # memory): its rows read with SQL built once per process.
+        # memory): its rows read with SQL built once per process, and the
+        # lead image, byline photos and body images in one read.
+        from .blocks import body_image_ids
+
         authors = article_authors(article_id=article.pk)
         tags = article_tags(article_id=article.pk)
-        images = images_with_renditions(ids=[article.lead_image_id, *(a.photo_id for a in authors)],
-                                        specs=(*LEAD_SPECS, OG_SPEC, *AUTHOR_PHOTO_SPECS))
+        body_ids = body_image_ids(article.body)
+        specs_by_id: dict[int, set] = {}
+        for ids, specs in (([article.lead_image_id], (*LEAD_SPECS, OG_SPEC)),
+                           ([a.photo_id for a in authors], AUTHOR_PHOTO_SPECS), (body_ids or (), FIGURE_SPECS)):
+            for image_id in ids:
+                if image_id is not None:
+                    specs_by_id.setdefault(image_id, set()).update(specs)
+        images = images_with_renditions(specs_by_id=specs_by_id)
+        if body_ids is not None:
+            body_images = {pk: images[pk] for pk in body_ids if pk in images}
         photo = Author._meta.get_field("photo")
         for author in authors:
             photo.set_cached_value(author, images.get(author.photo_id))
@@ -481,8 +517,14 @@ def _article_page_parts(*, article, request, access) -> dict[str, Any]:
         from .images import rendition_url
 
         og_image_url = absolute(rendition_url(og_image))
+    if body_images is not None:
+        from .blocks import body_images_read
+
+        with body_images_read(body_images):
+            body_blocks = list(article.body)
+    else:
+        body_blocks = list(article.body)
     reading_minutes = article_reading_minutes(article=article, cacheable=not getattr(request, "is_preview", False))
-    body_blocks = list(article.body)
     gated_blocks: list = []
     if access.gated:
         body_blocks, rest = body_blocks[:access.free_blocks], body_blocks[access.free_blocks:]
@@ -551,20 +593,24 @@ def article_tags(*, article_id: int) -> list:
     return [Tag.from_db(alias, names, row) for row in rows]
 
 
-def images_with_renditions(*, ids, specs: tuple[str, ...] | None = None) -> dict[int, Any]:
+def images_with_renditions(*, ids=(), specs: tuple[str, ...] | None = None,
+                           specs_by_id: dict[int, Any] | None = None) -> dict[int, Any]:
     """``{id: NewsImage}`` for the image ids in ``ids`` (None and repeats
     ignored; ids with no image are missing from the answer), each with all
     its renditions prefetched (``prefetched_renditions``, what Wagtail's
     ``prefetch_renditions()`` sets, so ``get_renditions`` runs no query for
     a rendition that exists) — or, given ``specs`` (rendition filter specs
     such as ``"width-480"``), only its renditions of those specs, for a
-    page that shows no other. Two queries (none for no ids), their SQL
-    built once per process for each number of ids (and of specs)."""
+    page that shows no other; or, given ``specs_by_id`` (``{image id:
+    specs}``, its keys added to ``ids``), only each image's renditions of
+    its own specs (a lead image's sizes, a byline photo's...). Two queries
+    (none for no ids), their SQL built once per process for each number of
+    ids (and of specs, per group of images with the same specs)."""
     from django.db import router
 
     from .images import NewsImage, NewsRendition
 
-    wanted = sorted({int(i) for i in ids if i is not None})
+    wanted = sorted({int(i) for i in (*ids, *(specs_by_id or ())) if i is not None})
     if not wanted:
         return {}
     alias = router.db_for_read(NewsImage)
@@ -575,7 +621,9 @@ def images_with_renditions(*, ids, specs: tuple[str, ...] | None = None) -> dict
         return {}
     for image in images.values():
         image.prefetched_renditions = []
-    if specs is None:
+    if specs_by_id is not None:
+        renditions = _renditions_by_specs(images, specs=specs, specs_by_id=specs_by_id, alias=alias)
+    elif specs is None:
         renditions = objects_cached(
             NewsRendition, ("image_renditions", alias, len(images)),
             lambda *pks: NewsRendition.objects.using(alias).filter(image_id__in=list(pks)).order_by("pk"),
@@ -594,6 +642,38 @@ def images_with_renditions(*, ids, specs: tuple[str, ...] | None = None) -> dict
         image_field.set_cached_value(rendition, image)
         image.prefetched_renditions.append(rendition)
     return images
+
+
+def _renditions_by_specs(images: dict, *, specs, specs_by_id: dict, alias: str) -> list:
+    """The renditions of ``images`` (``{id: image}``), each image's of its
+    specs in ``specs_by_id`` (with ``specs`` for all, when given), in one
+    query: images with the same specs form a group, the groups joined by
+    ``OR``."""
+    from django.db.models import Q
+
+    from .images import NewsRendition
+
+    common = set(specs or ())
+    groups: dict[tuple, list] = {}
+    for pk in images:
+        key = tuple(sorted(common.union(specs_by_id.get(pk) or ())))
+        groups.setdefault(key, []).append(pk)
+    groups.pop((), None)  # an image shown at no size: none of its renditions
+    if not groups:
+        return []
+    ordered = sorted(groups.items())
+    shape = tuple((len(pks), len(group_specs)) for group_specs, pks in ordered)
+    values = [value for group_specs, pks in ordered for value in (*pks, *group_specs)]
+
+    def build(*values):
+        condition, pos = Q(), 0
+        for count, spec_count in shape:
+            condition |= Q(image_id__in=list(values[pos:pos + count]),
+                           filter_spec__in=list(values[pos + count:pos + count + spec_count]))
+            pos += count + spec_count
+        return NewsRendition.objects.using(alias).filter(condition).order_by("pk")
+
+    return objects_cached(NewsRendition, ("image_renditions_by_specs", alias, shape), build, *values, alias=alias)
 
 
 def article_reading_minutes(*, article, cacheable: bool = True) -> int:

@@ -125,3 +125,36 @@ class CommentReplyForm(forms.Form):
 
     body = _Text(label="الرد", widget=forms.Textarea(attrs={"rows": 6}),
                  error_messages={"required": "اكتب الرد."})
+
+
+class InitialCommentForm:
+    """An unbound :class:`CommentForm` with ``initial`` values (``article``,
+    ``parent``, ``token``), as the comment section under an article shows it
+    to every reader. Its HTML needs only those values
+    (:mod:`.section_html`), so the form itself — its fields copied for each
+    instance — is built only when something asks for more of it (a template
+    rendering ``form.author_name.value``, say); it then answers as that
+    ``CommentForm`` does."""
+
+    is_bound = False
+
+    def __init__(self, *, initial: dict):
+        self.initial = initial
+        self._form = None
+
+    @property
+    def form(self) -> CommentForm:
+        if self._form is None:
+            self._form = CommentForm(initial=self.initial)
+        return self._form
+
+    def __getitem__(self, name: str):
+        return self.form[name]
+
+    def __iter__(self):
+        return iter(self.form)
+
+    def __getattr__(self, name: str):
+        if name.startswith("_"):
+            raise AttributeError(name)
+        return getattr(self.form, name)

@@ -50,19 +50,18 @@ def comments_for_article(*, article_id: int, order: str | None = None) -> list[C
     it (a trashed comment takes its thread off the page)."""
     from django.db import router
 
-    from nashr.articles.selectors import queryset_sql_cached
+    from nashr.articles.selectors import objects_cached
 
-    # read on every article page: the SQL is built once per process (see
-    # queryset_sql_cached) and run through raw(), which converts the fields
-    # as the queryset would and leaves the others deferred
+    # read on every article page: the SQL, and how a row becomes a comment
+    # (fields converted as the queryset would, the others deferred), are
+    # worked out once per process (see objects_cached)
     alias = router.db_for_read(Comment)
-    sql, params = queryset_sql_cached(
-        ("comments_for_article", alias),
+    rows = objects_cached(
+        Comment, ("comments_for_article", alias),
         lambda pk: Comment.objects.using(alias).filter(article_id=pk, status=Comment.Status.APPROVED)
         .only("pk", "parent_id", "depth", "author_name", "author_url", "body", "created_at", "user_id")
         .order_by("created_at", "pk"),
         int(article_id), alias=alias)
-    rows = list(Comment.objects.db_manager(alias).raw(sql, params))
     by_id = {c.pk: c for c in rows}
     top: list[Comment] = []
     for comment in rows:

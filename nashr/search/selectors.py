@@ -273,8 +273,10 @@ def articles_related(*, article_id: int, limit: int = 6) -> list:
     behind a Wagtail view restriction (stale rows are skipped here until the
     next refresh), with the card's lead-image rendition joined in.
 
-    Returns :class:`~nashr.articles.models.ArticlePage` objects with only
-    their public card fields loaded, plus ``related_score`` and ``card_image``
+    Returns :class:`~nashr.articles.cards.ArticleCard` rows of the related
+    articles' public card fields (``pk``, ``title``, ``standfirst``,
+    ``url_path``, ``path``, ``published``, ``lead_image_id``...; their URL as
+    Wagtail gives the page's), plus ``related_score`` and ``card_image``
     (``{"url", "width", "height", "alt"}`` or None when the image has no
     card rendition yet).
     """
@@ -283,9 +285,9 @@ def articles_related(*, article_id: int, limit: int = 6) -> list:
     from django.db.models.functions import Length, Substr
     from wagtail.models import PageViewRestriction
 
+    from nashr.articles.cards import article_cards_cached
     from nashr.articles.images import NewsRendition, storage_url
     from nashr.articles.models import ArticlePage
-    from nashr.articles.selectors import objects_cached
 
     from .models import RelatedArticle
 
@@ -316,13 +318,14 @@ def articles_related(*, article_id: int, limit: int = 6) -> list:
 
     # The query is the same for every article but its id, and building it
     # costs the ORM some twenty times what SQLite takes to run it: its SQL,
-    # and how a row becomes an article (fields converted as usual, the
-    # annotations set as attributes), are worked out once per process.
+    # and how a row becomes a card (fields converted as usual, the
+    # annotations set as attributes), are worked out once per process; a
+    # card is a light row, not a deferred ArticlePage.
     alias = router.db_for_read(ArticlePage)
-    rows = objects_cached(ArticlePage, ("articles_related", alias, limit), build, int(article_id), alias=alias)
+    cards = article_cards_cached(ArticlePage, ("articles_related", alias, limit), build, int(article_id),
+                                 alias=alias)
     storage = NewsRendition._meta.get_field("file").storage
-    out = []
-    for related in rows:
+    for related in cards:
         related.card_image = None
         if related.card_file and related.lead_image_id:
             related.card_image = {
@@ -330,5 +333,4 @@ def articles_related(*, article_id: int, limit: int = 6) -> list:
                 "height": related.card_height, "alt": "",
             }
         del related.card_file, related.card_width, related.card_height, related.related_rank
-        out.append(related)
-    return out
+    return cards

@@ -5,13 +5,14 @@ time and responsive images."""
 from __future__ import annotations
 
 import datetime
+import html
 from functools import lru_cache
 
 from django import template
 from django.conf import settings
 from django.utils import timezone
-from django.utils.html import format_html
-from django.utils.safestring import mark_safe
+from django.utils.html import conditional_escape, format_html
+from django.utils.safestring import SafeString, mark_safe
 
 from nashr import arabic
 
@@ -82,7 +83,7 @@ def digits(value) -> str:
 def ltr(value) -> str:
     """Escape plain text, drop scoped bidi controls, and isolate its Latin
     runs in ``<bdi dir="ltr">``."""
-    return mark_safe(arabic.isolate_ltr(arabic.strip_bidi_controls(str(value or ""))))
+    return SafeString(arabic.isolate_ltr(arabic.strip_bidi_controls(str(value or ""))))
 
 
 @register.filter
@@ -95,7 +96,7 @@ def bidi_clean(value) -> str:
 @register.filter
 def ltr_html(value) -> str:
     """Isolate Latin runs in an already-safe HTML fragment (rich text)."""
-    return mark_safe(arabic.isolate_ltr_html(str(value or "")))
+    return SafeString(arabic.isolate_ltr_html(str(value or "")))
 
 
 @register.filter
@@ -117,7 +118,7 @@ def safe_richtext(value) -> str:
             html = expand_db_html(source)
         except (ValueError, OverflowError, TypeError, LookupError):
             html = source
-    return mark_safe(clean_html(html))
+    return SafeString(clean_html(html))
 
 
 @register.filter
@@ -154,17 +155,20 @@ def picture(image, specs: str, sizes: str, css_class: str = "", eager: bool = Fa
     largest = ordered[-1]
     urls = [rendition_url(r) for r in ordered]
     srcset = ", ".join(f"{url} {r.width}w" for url, r in zip(urls, ordered))
-    return format_html(
-        '<img src="{}" srcset="{}" sizes="{}" width="{}" height="{}" alt="{}"{}{}>',
-        urls[0] if not eager else urls[-1],
-        srcset,
-        sizes,
-        largest.width,
-        largest.height,
-        image.alt_text if alt is None else alt,
-        mark_safe(' loading="lazy" decoding="async"') if not eager else mark_safe(' fetchpriority="high"'),
-        format_html(' class="{}"', css_class) if css_class else "",
-    )
+    # what format_html gives for this markup: every value escaped unless safe
+    e = _escape
+    loading = ' fetchpriority="high"' if eager else ' loading="lazy" decoding="async"'
+    css = f' class="{e(css_class)}"' if css_class else ""
+    return SafeString(
+        f'<img src="{e(urls[-1] if eager else urls[0])}" srcset="{e(srcset)}" sizes="{e(sizes)}" '
+        f'width="{e(largest.width)}" height="{e(largest.height)}" '
+        f'alt="{e(image.alt_text if alt is None else alt)}"{loading}{css}>')
+
+
+def _escape(value) -> str:
+    """``conditional_escape``: a plain ``str`` as Django's ``escape`` does
+    it (``html.escape``), without its lazy-string checks."""
+    return html.escape(value) if type(value) is str else conditional_escape(value)
 
 
 @register.simple_tag

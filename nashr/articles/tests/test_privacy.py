@@ -33,6 +33,17 @@ def test_no_restriction_is_one_query_and_the_page_is_public(client):
     assert len(ctx.captured_queries) == 1
     assert _same_as_wagtail(article) == set()
     assert client.get(article.url).status_code == 200
+    # each answer is its own queryset; refined, it still finds nothing
+    again = page_view_restrictions(page=article)
+    again._result_cache.append("changed")
+    assert list(page_view_restrictions(page=article)) == []
+    PageViewRestriction.objects.create(page=site_section(article), restriction_type=PageViewRestriction.LOGIN)
+    assert list(restrictions.filter(restriction_type=PageViewRestriction.LOGIN)) == []
+    assert list(restrictions.all()) == []
+
+
+def site_section(article):
+    return ArticlePage.objects.get(pk=article.pk).get_parent()
 
 
 def test_a_login_restriction_on_the_section_sends_readers_to_sign_in(client):

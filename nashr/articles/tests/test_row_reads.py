@@ -76,3 +76,26 @@ def test_images_with_only_the_renditions_a_page_shows():
     assert len(ctx.captured_queries) == 0
     shown = stored.get_renditions("width-480", "width-800")
     assert [r.url for r in renditions.values()] == [r.url for r in shown.values()]
+
+
+def test_images_with_each_images_own_renditions_in_two_queries():
+    site = build_site(articles_per_section=1, authors_per_article=1, body_images=0)
+    article = site["articles"][0]
+    lead = NewsImage.objects.get(pk=article.lead_image_id)
+    photo = NewsImage.objects.get(pk=site["authors"][0].photo_id)
+    for image in (lead, photo):
+        image.get_renditions("width-480", "width-800", "fill-96x96")
+    with CaptureQueriesContext(connection) as ctx:
+        images = images_with_renditions(specs_by_id={lead.pk: {"width-800", "width-480"}, photo.pk: {"fill-96x96"},
+                                                     10**9: {"width-480"}})
+    assert len(ctx.captured_queries) == 2
+    assert set(images) == {lead.pk, photo.pk}
+    assert sorted(r.filter_spec for r in images[lead.pk].prefetched_renditions) == ["width-480", "width-800"]
+    assert [r.filter_spec for r in images[photo.pk].prefetched_renditions] == ["fill-96x96"]
+    # an image in two roles gets the renditions of both
+    both = images_with_renditions(specs_by_id={lead.pk: {"width-480", "fill-96x96"}})
+    assert sorted(r.filter_spec for r in both[lead.pk].prefetched_renditions) == ["fill-96x96", "width-480"]
+    with CaptureQueriesContext(connection) as ctx:
+        renditions = images[photo.pk].get_renditions("fill-96x96")
+    assert len(ctx.captured_queries) == 0
+    assert renditions["fill-96x96"].url == photo.get_rendition("fill-96x96").url

@@ -12,7 +12,7 @@ from django.utils.safestring import mark_safe
 
 from nashr.arabic.counting import count_phrase
 
-from ..forms import HONEYPOT_FIELD, CommentForm, body_max_length
+from ..forms import HONEYPOT_FIELD, InitialCommentForm, body_max_length
 from ..guard import REASON_LABELS, form_token_make
 from ..rendering import LINK_REL, author_url_clean, avatar_for, comment_body_html, comment_text_clean
 from ..selectors import article_comments_close_at, article_comments_open, comment_counts, comments_for_article
@@ -73,7 +73,7 @@ def comments_section(context) -> dict:
     if raw_reply.isascii() and raw_reply.isdigit():
         reply_to = _find(tree, int(raw_reply))
     if form is None:
-        form = CommentForm(initial={
+        form = InitialCommentForm(initial={
             "article": article.pk, "parent": reply_to.pk if reply_to else None,
             "token": form_token_make(article_id=article.pk),
         })
@@ -126,43 +126,32 @@ def _comments_key(cm: dict, request) -> str | None:
     return f"nashr:frag:comments:{cm['article'].pk}:{hashlib.blake2b(digest.encode(), digest_size=8).hexdigest()}"
 
 
-def _render_with(template, context, *, cm: dict):
-    """Render ``article_comments.html`` handing it ``cm`` (its own
-    ``comments_section`` tag then reads nothing again)."""
-    request = context.get("request")
-    if request is not None and cm.get("article") is not None:
-        request._nashr_comments_section = cm
-    try:
-        with context.push():
-            return template.render(context)
-    finally:
-        if request is not None and hasattr(request, "_nashr_comments_section"):
-            del request._nashr_comments_section
-
-
 @register.simple_tag(takes_context=True)
 def article_comments(context) -> str:
     """``comments/includes/article_comments.html`` for the article in
-    ``page``, its HTML kept in the fragment cache (``caches["fragments"]``,
-    ``NASHR_FRAGMENT_CACHE_SECONDS``) under a key made of everything it
-    shows (:func:`_comments_key`). The approved comments are still read on
-    every request (one query), so a comment appears as soon as it is
-    approved; only the rendering is saved. The form's token is put in
-    per request."""
+    ``page`` (built in Python, :func:`nashr.comments.section_html.
+    comments_section_html`), its HTML kept in the fragment cache
+    (``caches["fragments"]``, ``NASHR_FRAGMENT_CACHE_SECONDS``) under a key
+    made of everything it shows (:func:`_comments_key`). The approved
+    comments are still read on every request (one query), so a comment
+    appears as soon as it is approved; only the rendering is saved. The
+    form's token is put in per request."""
     from django.core.cache import caches
 
     from nashr.articles.fragments import CACHE_ALIAS, fragment_cache_seconds
 
-    template = context.template.engine.get_template("comments/includes/article_comments.html")
+    from ..section_html import comments_section_html
+
     cm = comments_section(context)
     request = context.get("request")
+    request_path = request.path if request is not None else ""
     key = _comments_key(cm, request) if cm.get("article") is not None else None
     if key is None:
-        return _render_with(template, context, cm=cm)
+        return comments_section_html(cm, request_path=request_path)
     token = str(cm["form"].initial.get("token", ""))
     cached = caches[CACHE_ALIAS].get(key)
     if cached is None:
-        html = str(_render_with(template, context, cm=cm))
+        html = str(comments_section_html(cm, request_path=request_path))
         if token and html.count(token) == 1:
             caches[CACHE_ALIAS].set(key, html.replace(token, TOKEN_HOLE), fragment_cache_seconds())
         return mark_safe(html)

@@ -30,16 +30,13 @@ def related_articles(context, article) -> list:
 
 def related_list_html(items, *, request) -> SafeString:
     """The related-articles section for ``items`` (what
-    :func:`related_articles` returns: articles with ``card_image`` — a dict
-    with ``url``, ``width`` and ``height``, or None —, ``published``, and
-    ``section`` or None), as safe HTML; ``""`` for no items. Links are
-    ``{% pageurl %}``'s (relative on a one-site install). Built in Python
+    :func:`related_articles` returns: article cards — or articles — with
+    ``card_image`` — a dict with ``url``, ``width`` and ``height``, or
+    None —, ``published``, and ``section`` or None), as safe HTML; ``""``
+    for no items. Links are ``{% pageurl %}``'s (relative on a one-site install). Built in Python
     rather than a template: it is on every article page, and a template
     costs several times more for the same bytes."""
-    from django.template.defaultfilters import date as date_filter
-    from django.utils.timezone import template_localtime
-
-    from nashr.articles.page_html import text_html
+    from nashr.articles.page_html import iso_datetime, text_html
     from nashr.articles.page_urls import page_url
     from nashr.articles.templatetags.nashr import ar_date, ltr, section_url
 
@@ -69,7 +66,7 @@ def related_list_html(items, *, request) -> SafeString:
             out.append(f'<p class="related-card__standfirst">{ltr(item.standfirst)}</p>')
         published = item.published
         out.append(f'\n          <p class="related-card__meta"><time datetime="'
-                   f'{text_html(date_filter(template_localtime(published), "c"))}">'
+                   f'{iso_datetime(published)}">'
                    f'{text_html(ar_date(published))}</time></p>\n'
                    '        </div>\n      </article>\n    </li>')
     out.append("\n  </ul>\n</section>")
