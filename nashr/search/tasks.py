@@ -73,7 +73,8 @@ RELATED_RUN_KEEP_S = 600.0
 
 
 #: Articles per related-lists task queued by :func:`related_refresh_queue`
-#: (about 2-4 s of the worker's time each on a 10,000-50,000-article site).
+#: (a few seconds of the worker's time each: 7.8 s on a 50,000-article site on
+#: a slow 2-core machine, see bench/README.md).
 RELATED_TASK_ARTICLES = 1000
 
 

@@ -397,14 +397,14 @@ class _TitleNorms:
                 total, count, last = cursor.fetchone()
                 state.total += total
                 state.count += count
-                if not state.count:
+                since, state.last_id = state.last_id, max(state.last_id, last or 0)
+                if not state.count:  # no title yet: nothing to divide
                     return
                 where = f"{seen} AND title_norm = 1.0 AND LENGTH(title) > 0"
                 cursor.execute(f"UPDATE {table} SET title_norm = %s / LENGTH(title) WHERE {where}",
-                               [state.total / state.count, state.last_id, *state.ones])
-                cursor.execute(f"SELECT id FROM {table} WHERE {where}", [state.last_id, *state.ones])
+                               [state.total / state.count, since, *state.ones])
+                cursor.execute(f"SELECT id FROM {table} WHERE {where}", [since, *state.ones])
                 state.ones = [row[0] for row in cursor.fetchall()]
-                state.last_id = max(state.last_id, last or 0)
 
         SQLiteIndex._refresh_title_norms = refresh
         try:
