@@ -55,7 +55,8 @@ _BAD_SINGLE = bytes([*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20)])
 def _has_bad_bytes(data: bytes) -> bool:
     """Whether :data:`_BAD_BYTES` occurs in ``data``: the same answer as
     ``_BAD_BYTES.search(data) is not None``, by C loops (``translate``,
-    substring search) ~10× faster than the regex on Arabic UTF-8."""
+    substring search): ~5× faster than the regex on Arabic UTF-8
+    (13 MB of a generated export: 165 ms → 31 ms)."""
     return (len(data.translate(None, _BAD_SINGLE)) != len(data)
             or b"\xef\xbf\xbe" in data or b"\xef\xbf\xbf" in data)
 
