@@ -1,5 +1,11 @@
 """Template tags for the page around the content (``base.html``): its
-parts built in Python (:mod:`nashr.site.chrome_html`)."""
+parts built in Python (:mod:`nashr.site.chrome_html`).
+
+``{% chrome_head %}``, ``{% chrome_header %}``, ``{% chrome_nav %}`` and
+``{% chrome_footer %}`` return :func:`~nashr.site.chrome_html.chrome_head_html`,
+``chrome_header_html``, ``chrome_nav_html`` and ``chrome_footer_html`` of
+the template's context.
+"""
 
 from __future__ import annotations
 
@@ -9,26 +15,5 @@ from .. import chrome_html
 
 register = template.Library()
 
-
-@register.simple_tag(takes_context=True)
-def chrome_head(context):
-    """``{% chrome_head %}``: :func:`nashr.site.chrome_html.chrome_head_html`."""
-    return chrome_html.chrome_head_html(context)
-
-
-@register.simple_tag(takes_context=True)
-def chrome_header(context):
-    """``{% chrome_header %}``: :func:`nashr.site.chrome_html.chrome_header_html`."""
-    return chrome_html.chrome_header_html(context)
-
-
-@register.simple_tag(takes_context=True)
-def chrome_nav(context):
-    """``{% chrome_nav %}``: :func:`nashr.site.chrome_html.chrome_nav_html`."""
-    return chrome_html.chrome_nav_html(context)
-
-
-@register.simple_tag(takes_context=True)
-def chrome_footer(context):
-    """``{% chrome_footer %}``: :func:`nashr.site.chrome_html.chrome_footer_html`."""
-    return chrome_html.chrome_footer_html(context)
+for _part in ("head", "header", "nav", "footer"):
+    register.simple_tag(getattr(chrome_html, f"chrome_{_part}_html"), takes_context=True, name=f"chrome_{_part}")
