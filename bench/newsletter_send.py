@@ -1018,14 +1018,14 @@ class Bench:
                     "per_call_us": round(ct / nc * 1e6, 1) if nc else None}
 
         wanted = {
-            "issue_send": ("nashr/newsletter/sending.py", "issue_send"),
-            "issue_queue": ("nashr/newsletter/sending.py", "issue_queue"),
-            "issue_render_once": ("nashr/newsletter/sending.py", "issue_render_once"),
-            "_claim_rows": ("nashr/newsletter/sending.py", "_claim_rows"),
-            "_write": ("nashr/newsletter/sending.py", "_write"),
+            "issue_send": ("nashr/newsletter/sending/loop.py", "issue_send"),
+            "issue_queue": ("nashr/newsletter/sending/issues.py", "issue_queue"),
+            "issue_render_once": ("nashr/newsletter/sending/issues.py", "issue_render_once"),
+            "_claim_rows": ("nashr/newsletter/sending/claiming.py", "_claim_rows"),
+            "_write": ("nashr/newsletter/sending/writes.py", "_write"),
             "ProviderPool.wait": ("nashr/newsletter/providers.py", "wait"),
             "SmtpProvider.send": ("nashr/newsletter/providers.py", "send"),
-            "PreparedIssue.build": ("nashr/newsletter/message.py", "build"),
+            "PreparedIssue.build": ("nashr/newsletter/message/prepared.py", "build"),
             "unsubscribe_url_for": ("nashr/newsletter/tokens.py", "unsubscribe_url_for"),
             "manage_url_for": ("nashr/newsletter/tokens.py", "manage_url_for"),
             "django reverse()": ("django/urls/base.py", "reverse"),
