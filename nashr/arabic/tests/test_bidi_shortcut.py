@@ -54,3 +54,17 @@ def test_arabic_paragraph_comes_back_as_it_is():
     html = '<p>زوروا <a href="https://nashr.org/" rel="noopener">«موقعنا»</a> الآن: 31 كيلومترًا.</p>'
     assert isolate_ltr_html(html) == html
     assert isolate_ltr("«نص» & <وسم>") == "«نص» &amp; &lt;وسم&gt;"
+
+
+SCOPED = "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.text(st.one_of(CHARS, st.sampled_from(list(SCOPED + "\u200e\u061c\u2065\u206a\u2029"))), max_size=40))
+def test_strip_bidi_controls_shortcut_answers_as_translate(text):
+    """The regex check before ``translate`` gives back text with no scoped
+    control unchanged, and removes every one of the nine otherwise."""
+    stripped = bidi.strip_bidi_controls(text)
+    assert stripped == text.translate(bidi._SCOPED_CONTROLS)
+    assert not any(ch in SCOPED for ch in stripped)
+    assert [ch for ch in text if ch not in SCOPED] == list(stripped)
