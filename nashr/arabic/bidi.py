@@ -47,7 +47,7 @@ _NO_LATIN_TEXT = re.compile(f"[{_NOT_LATIN}!-@\\[-`{{-~]*")
 # HTML fragment that isolation gives back unchanged.
 _NO_LATIN_HTML_TEXT = re.compile(f"[{_NOT_LATIN}!#-%(-;=?@\\[-`{{-~]*")
 # A start tag, or an end tag written as the parser writes it back.
-_TAG = re.compile(r"<[a-z][a-z0-9]*(?:[\s/][^<>]*)?>|</[a-z][a-z0-9]*>")
+_TAG = re.compile(r"<([a-z][a-z0-9]*)(?:[\s/][^<>]*)?>|</([a-z][a-z0-9]*)>")
 
 
 @lru_cache(maxsize=4096)
@@ -71,6 +71,11 @@ def _runs(text: str) -> list[tuple[int, int]]:
     runs: list[tuple[int, int]] = []
     i, n = 0, len(text)
     while i < n:
+        # jump over characters that cannot start a run, one regex scan
+        # instead of a look at each (most of an Arabic paragraph)
+        i = _NO_LATIN_TEXT.match(text, i).end()
+        if i >= n:
+            break
         if _kind(text[i]) != "L":
             i += 1
             continue
@@ -202,6 +207,9 @@ def isolate_ltr_html(html: str) -> str:
     """
     if _unchanged_html(html):
         return html
+    simple = _simple_html(html)
+    if simple is not None:
+        return simple
     parser = _Isolator()
     parser.feed(html)
     parser.close()
@@ -224,6 +232,39 @@ def _unchanged_html(html: str) -> bool:
             return False
         done = tag.end()
     return _NO_LATIN_HTML_TEXT.fullmatch(html, done) is not None
+
+
+# Elements whose content some versions of html.parser read as text, not
+# tags (RAWTEXT/RCDATA in newer Pythons): a fragment with one of them is
+# left to the parser.
+_PARSER_SPECIAL = _SKIP | {"textarea", "title", "xmp", "iframe", "noembed", "noframes", "noscript", "plaintext"}
+
+
+def _simple_html(html: str) -> str | None:
+    """What the parser in :func:`isolate_ltr_html` makes of ``html``, worked
+    out without it when the fragment is simple: every tag written as the
+    parser writes it back (:data:`_TAG`), none of ``code``/``pre``/``bdi``…
+    (:data:`_SKIP`) or of the elements some parsers read as text, and text
+    between tags with no ``& < >`` (no character reference to convert,
+    nothing that could belong to a tag). Each text node then reaches
+    :func:`isolate_ltr` as the parser would pass it. ``None`` for any other
+    fragment (the parser decides)."""
+    out: list[str] = []
+    done = 0
+    for tag in _TAG.finditer(html):
+        text = html[done:tag.start()]
+        if "&" in text or "<" in text or ">" in text:
+            return None
+        if (tag.group(1) or tag.group(2)) in _PARSER_SPECIAL:
+            return None
+        out.append(isolate_ltr(text))
+        out.append(tag.group())
+        done = tag.end()
+    text = html[done:]
+    if "&" in text or "<" in text or ">" in text:
+        return None
+    out.append(isolate_ltr(text))
+    return "".join(out)
 
 
 #: Explicit embeddings, overrides and isolates (LRE, RLE, PDF, LRO, RLO,

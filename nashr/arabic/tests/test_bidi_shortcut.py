@@ -34,7 +34,8 @@ CHARS = st.sampled_from(list("نشر في الأخبار ًٌٍَُ٠١٢٣ 0123
 TEXT = st.text(CHARS, max_size=40)
 TAGS = st.sampled_from(["<p>", "</p>", "<b>", "</b>", "<br>", "<br/>", '<a href="https://nashr.org/x?a=1&amp;b=2">',
                         "</a>", '<a href="/a>b">', "<P>", "</p >", "<bdi>", "</bdi>", "<code>", "</code>",
-                        "<!-- x -->", "&amp;", "&nbsp;", "&#65;", "<", ">"])
+                        "<!-- x -->", "&amp;", "&nbsp;", "&#65;", "<", ">", "<pre>", "</pre>", "<textarea>",
+                        "</textarea>", '<img src="/x.png" alt="Nashr">', "<i>", "</i>", "<h2 id=a>", "</h2>"])
 FRAGMENT = st.lists(st.one_of(TEXT, TAGS), max_size=12).map("".join)
 
 
@@ -68,3 +69,55 @@ def test_strip_bidi_controls_shortcut_answers_as_translate(text):
     assert stripped == text.translate(bidi._SCOPED_CONTROLS)
     assert not any(ch in SCOPED for ch in stripped)
     assert [ch for ch in text if ch not in SCOPED] == list(stripped)
+
+
+@settings(max_examples=600, deadline=None)
+@given(FRAGMENT)
+def test_simple_html_path_answers_as_the_parser(fragment):
+    """Whenever the tag-splitting path answers, it is the parser's answer."""
+    simple = bidi._simple_html(fragment)
+    if simple is not None:
+        assert simple == full_isolate_ltr_html(fragment)
+
+
+def test_rich_text_paragraph_with_latin_takes_the_simple_path():
+    html = '<p>أطلقت <a href="https://nashr.org/x?a=1">شركة Apple</a> هاتف <b>iPhone 16 Pro</b>.</p>'
+    expected = ('<p>أطلقت <a href="https://nashr.org/x?a=1">شركة <bdi dir="ltr">Apple</bdi></a> هاتف '
+                '<b><bdi dir="ltr">iPhone 16 Pro</bdi></b>.</p>')
+    assert bidi._simple_html(html) == expected == full_isolate_ltr_html(html) == isolate_ltr_html(html)
+    assert bidi._simple_html("<p>R&amp;D في <code>x</code></p>") is None
+
+
+def reference_runs(text: str) -> list[tuple[int, int]]:
+    """``bidi._runs`` as first written: a look at every character."""
+    runs: list[tuple[int, int]] = []
+    i, n = 0, len(text)
+    while i < n:
+        if bidi._kind(text[i]) != "L":
+            i += 1
+            continue
+        floor = runs[-1][1] if runs else 0
+        start = i
+        while start > floor and text[start - 1] in bidi._DIGITS:
+            start -= 1
+        if start > floor and text[start - 1] in bidi._LEADERS and (
+            start - 1 == floor or bidi._kind(text[start - 2]) not in "LDM"
+        ):
+            start -= 1
+        end = j = i
+        while j < n and bidi._kind(text[j]) != "O":
+            kind = bidi._kind(text[j])
+            if kind in "LD" or (kind == "M" and j == end):
+                end = j + 1
+            j += 1
+        while end < n and text[end] in bidi._TRAILERS:
+            end += 1
+        runs.append((start, end))
+        i = end
+    return runs
+
+
+@settings(max_examples=800, deadline=None)
+@given(st.text(st.one_of(CHARS, st.sampled_from(list("bcXY.9#@+\u0301\u0400ж中😀"))), max_size=60))
+def test_runs_jump_finds_the_runs_a_look_at_every_character_finds(text):
+    assert bidi._runs(text) == reference_runs(text)
