@@ -9,13 +9,14 @@ rows with a few statements per table for a whole batch:
 - tree positions: the section's last child path is read once per batch and
   the next paths made with treebeard's own helpers (``MP_Node._get_path``,
   ``_inc_path``); depth, ``url_path`` and the section's ``numchild`` follow;
-- ``wagtailcore_page`` rows by ``bulk_create``; the ``ArticlePage`` rows by
+- ``wagtailcore_page`` rows by :func:`nashr.site.rows.create_rows` (what
+  ``bulk_create`` stores, its SQL assembled per batch); the ``ArticlePage`` rows by
   one ``executemany`` INSERT of ``ArticlePage._meta.local_concrete_fields``
   (Django's ``bulk_create`` refuses multi-table inheritance), each value
   prepared by the field's own ``get_db_prep_save``;
 - one revision per page holding what ``save_revision()`` would store
   (``page.serializable_data()`` of the page before publishing), then
-  ``latest_revision``/``live_revision`` set in one ``bulk_update``; the
+  ``latest_revision``/``live_revision`` set in one ``executemany`` UPDATE; the
   "created" and "published" history entries; tags, bylines, the mapping
   rows, redirects and comments, each in one or a few statements.
 
@@ -107,7 +108,7 @@ class BulkArticleWriter:
         from nashr.arabic import slugify, unique_slug
         from nashr.articles.services import SLUG_MAX_LENGTH
 
-        from nashr.site.rows import insert_rows, update_rows
+        from nashr.site.rows import create_rows, insert_rows, update_rows
 
         from ..models import ImportedObject
 
@@ -167,7 +168,7 @@ class BulkArticleWriter:
             fields.update(live=True, has_unpublished_changes=False, first_published_at=first,
                           last_published_at=first, latest_revision_created_at=now)
             base_rows.append(Page(**fields))
-        Page.objects.bulk_create(base_rows)
+        create_rows(Page, base_rows)
         for (prepared, page), row in zip(pages, base_rows):
             page.id = page.page_ptr_id = row.pk
             page._state.adding, page._state.db = False, row._state.db
@@ -179,8 +180,8 @@ class BulkArticleWriter:
             bylines = [ArticleAuthor(page_id=page.pk, author_id=prepared.author_pk, sort_order=0)] \
                 if prepared.author_pk else []
             children.append((tags, bylines))
-        ArticleTag.objects.bulk_create([row for tags, _ in children for row in tags])
-        ArticleAuthor.objects.bulk_create([row for _, bylines in children for row in bylines])
+        create_rows(ArticleTag, [row for tags, _ in children for row in tags])
+        create_rows(ArticleAuthor, [row for _, bylines in children for row in bylines])
 
         # 4. revisions: the page as save_revision() sees it (not live yet)
         revisions = []
@@ -192,7 +193,7 @@ class BulkArticleWriter:
                 content_type_id=page_ct.pk, base_content_type_id=base_ct.pk, object_id=str(page.pk),
                 created_at=now, user=None, approved_go_live_at=None,
                 content=page.serializable_data(), object_str=str(page)))
-        Revision.objects.bulk_create(revisions)
+        create_rows(Revision, revisions)
 
         # 5. the published state, as publish() leaves it
         for (prepared, page), row, revision in zip(pages, base_rows, revisions):

@@ -19,6 +19,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 
 from nashr.arabic import strip_html
+from nashr.site.rows import create_rows
 from nashr.articles.sanitise import safe_url, xml_text
 
 from . import mapping
@@ -174,7 +175,7 @@ class CommentImporter:
                 parent = parent_of[id(comment)]
                 if parent is not None:
                     comment.parent = parent  # saved by now: sets parent_id
-            self.Comment.objects.bulk_create(levels[depth])
+            create_rows(self.Comment, levels[depth])
         if not done:
             return
         from django.contrib.contenttypes.models import ContentType

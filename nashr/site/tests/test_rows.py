@@ -89,3 +89,58 @@ def test_update_rows_stores_what_bulk_update_stores():
     # a column of a parent table is refused, not written to the wrong table
     with pytest.raises(ValueError):
         update_rows(ArticlePage, [ArticlePage(pk=page.pk, title="x")], ["title"])
+
+
+def test_create_rows_stores_what_bulk_create_stores_and_sets_the_ids():
+    from nashr.site.rows import create_rows
+
+    site = Site.objects.get(is_default_site=True)
+    page = Page.objects.get(depth=2)
+    Redirect.objects.bulk_create(_redirects("c", site, page))
+    # more rows than one SQLite statement holds (999 values / 6 columns)
+    ours = [Redirect(old_path=f"/d/{n}/مقال", site=site, is_permanent=n % 2 == 0,
+                     redirect_page=page if n % 3 else None, redirect_link="" if n % 3 else "https://example.org/x")
+            for n in range(400)]
+    assert create_rows(Redirect, ours) == 400
+    stored = dict(Redirect.objects.filter(old_path__startswith="/d/").values_list("pk", "old_path"))
+    assert len(stored) == 400
+    # each object got the id of its own row, in order, and is saved
+    assert [stored[r.pk] for r in ours] == [f"/d/{n}/مقال" for n in range(400)]
+    assert all(not r._state.adding and r._state.db == "default" for r in ours)
+    assert [r.pk for r in ours] == sorted(r.pk for r in ours)
+
+    def rows(prefix):
+        return sorted((r[0].replace(f"/{prefix}/", "/"), *r[1:]) for r in Redirect.objects.filter(
+            old_path__startswith=f"/{prefix}/").values_list(*COLUMNS))
+
+    create_rows(Redirect, _redirects("e", site, page))
+    assert rows("c") == rows("e") and len(rows("e")) == 5
+
+    # JSON and date columns, pre_save defaults, as bulk_create stores them
+    from django.utils import timezone
+
+    now = timezone.now()
+    entries = [PageLogEntry(content_type_id=1, label=f"خبر {n}", action="wagtail.create",
+                            data={"عنوان": "خبر", "n": n}, timestamp=now, page_id=page.pk) for n in range(3)]
+    create_rows(PageLogEntry, entries)
+    for n, entry in enumerate(entries):
+        got = PageLogEntry.objects.get(pk=entry.pk)
+        assert (got.label, got.data, got.timestamp, got.content_changed) == (f"خبر {n}", {"عنوان": "خبر", "n": n},
+                                                                             now, False)
+
+
+def test_create_rows_refuses_saved_objects_and_parent_tables_and_keeps_nothing_of_a_bad_batch():
+    from nashr.site.rows import create_rows
+
+    site = Site.objects.get(is_default_site=True)
+    saved = Redirect.objects.create(old_path="/saved", site=site, redirect_link="https://example.org/")
+    with pytest.raises(ValueError, match="primary key"):
+        create_rows(Redirect, [saved])
+    with pytest.raises(ValueError, match="parent tables"):
+        create_rows(ArticlePage, [ArticlePage(title="x")])
+    assert create_rows(Redirect, []) == 0
+    clash = [Redirect(old_path="/fresh", site=site, redirect_link="https://example.org/"),
+             Redirect(old_path="/saved", site=site, redirect_link="https://example.org/")]
+    with pytest.raises(IntegrityError), transaction.atomic():
+        create_rows(Redirect, clash)
+    assert not Redirect.objects.filter(old_path="/fresh").exists()
