@@ -305,3 +305,64 @@ def test_admin_search_title_norms_over_many_batches_are_wagtails(uploads, monkey
     articles = {t for t in ArticlePage.objects.filter(live=True).values_list("title", flat=True)}
     assert len({n for t, n in ours if t in articles}) > 1  # several batches, several averages
     assert ours == by_wagtail
+
+
+def _related_queued_ids() -> list[int]:
+    from django_tasks_db.models import DBTaskResult
+
+    return sorted(pk for r in DBTaskResult.objects.filter(task_path__endswith=".related_refresh_many_task",
+                                                          status="READY")
+                  for pk in ids_from_ranges(r.args_kwargs["args"][0]))
+
+
+@pytest.mark.django_db(transaction=True)  # real commits, as in a real run
+def test_a_stopped_import_queues_the_related_lists_of_what_it_committed(uploads, monkeypatch, task_worker):
+    """Ctrl-C after some articles were committed: their related lists are
+    queued as the end of the run would have (a second run finds them
+    imported and would not queue them); the batch being written when it
+    stopped is rolled back and not queued."""
+    import io
+
+    from django.core.management import CommandError, call_command
+
+    from nashr.importers.wordpress import importer as importer_module
+
+    monkeypatch.setattr(importer_module, "BATCH", 1)  # a commit after every record
+    monkeypatch.setattr(bulk_module, "BULK_BATCH", 1)  # a bulk write for every post
+    original = bulk_module.BulkArticleWriter.flush
+    writes = []
+
+    def flush_then_stop(self):
+        had = bool(self.pending)
+        original(self)
+        if had:
+            writes.append(list(self.article_ids))
+            if len(writes) == 2:  # the second post written, not committed yet: Ctrl-C
+                raise KeyboardInterrupt
+
+    monkeypatch.setattr(bulk_module.BulkArticleWriter, "flush", flush_then_stop)
+    out = io.StringIO()
+    with pytest.raises(CommandError) as stopped:
+        call_command("import_wordpress", str(SITE), uploads=str(uploads), no_progress=True, stdout=out)
+    assert stopped.value.returncode == 130
+    text = out.getvalue()
+    assert "import stopped" in text and "run the same command again" in text
+    assert "the related lists of the articles imported so far are queued for the task worker (1 task)" in text
+    committed = sorted(int(o) for o in ImportedObject.objects.filter(kind="post", wp_id__in=LIVE_POSTS)
+                       .values_list("object_id", flat=True))
+    assert len(committed) == 1 and writes[0] == committed and len(writes[1]) == 2
+    assert not ArticlePage.objects.filter(pk=writes[1][1]).exists()  # the rolled-back write
+    assert _related_queued_ids() == committed  # nothing of the rolled-back batch
+    monkeypatch.undo()
+    # the second run imports the rest and queues those; the worker then lists every article
+    call_command("import_wordpress", str(SITE), uploads=str(uploads), no_progress=True, stdout=io.StringIO())
+    articles = sorted(int(o) for o in ImportedObject.objects.filter(kind="post", wp_id__in=LIVE_POSTS)
+                      .values_list("object_id", flat=True))
+    assert len(articles) == len(LIVE_POSTS) and sorted(set(_related_queued_ids())) == articles
+    task_worker()
+    related = sorted(RelatedArticle.objects.values_list("article_id", "related_id", "rank"))
+    assert {a for a, _, _ in related} >= set(committed)
+    from nashr.search.services import related_rebuild
+
+    related_rebuild()
+    assert sorted(RelatedArticle.objects.values_list("article_id", "related_id", "rank")) == related

@@ -95,6 +95,7 @@ class WordPressImporter:
         self.comments = None
         self.bulk = None                           # BulkArticleWriter during pass 2
         self.rebuilt: dict[str, int] = {}          # what the end-of-run rebuild handled
+        self.stopped_tasks = 0                     # related-list tasks queued when the run stopped early
         self._sections: dict[int, object] = {}     # SectionPage pk -> page (read once)
         self._tag_objects: dict[int, object] = {}  # Tag pk -> tag (read once)
         self._kinds_before: dict[str, bool] = {}   # kind -> mapping rows existed at first look
@@ -126,13 +127,21 @@ class WordPressImporter:
             self.comments = CommentImporter.if_available(importer=self)
         from .bulk import BulkArticleWriter
 
-        with self._batches() as tick:
-            self._pass_one(tick)
-            self._categories_apply()
-            self.bulk = BulkArticleWriter(importer=self) if self.use_bulk else None
-            self._pass_two(tick)
-            if self.bulk is not None:
-                self.bulk.flush()
+        try:
+            with self._batches() as tick:
+                self._pass_one(tick)
+                self._categories_apply()
+                self.bulk = BulkArticleWriter(importer=self) if self.use_bulk else None
+                self._pass_two(tick)
+                if self.bulk is not None:
+                    self.bulk.flush()
+        except BaseException:
+            if self.bulk is not None and not self.dry_run:
+                try:
+                    self.stopped_tasks = self.bulk.stopped()
+                except Exception:  # the import's own error is the one to show
+                    logger.exception("could not queue the related lists of the articles imported so far")
+            raise
         if self.bulk is not None and not self.dry_run:
             # what publishing each article would have queued, once for all
             self.rebuilt = self.bulk.rebuild()

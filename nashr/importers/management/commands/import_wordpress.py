@@ -21,7 +21,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from nashr.importers.wordpress.importer import WordPressImporter
+from nashr.importers.wordpress.importer import BATCH, WordPressImporter
 from nashr.importers.wordpress.mapping import author_map_load
 from nashr.importers.wordpress.reader import WxrError
 
@@ -72,6 +72,17 @@ class Command(BaseCommand):
                 report = importer.run()
         except WxrError as exc:
             raise CommandError(str(exc)) from None
+        except KeyboardInterrupt:
+            # Ctrl-C: what was committed stays, the batch being written was
+            # rolled back (the report's counts would include it: not shown)
+            queued = importer.stopped_tasks
+            self.stdout.write(
+                f"أُوقف الاستيراد — import stopped: what was written before the last commit (one every "
+                f"{BATCH} records) is stored, the rest was rolled back; run the same command again to import "
+                "the rest (what is stored is recognised and left as it is)"
+                + (f"; the related lists of the articles imported so far are queued for the task worker "
+                   f"({queued} task{'' if queued == 1 else 's'})" if queued else ""))
+            raise CommandError("أُوقف الاستيراد — import stopped", returncode=130) from None
         finally:
             wagtail_log.setLevel(level)
         for line in report.summary_lines():
