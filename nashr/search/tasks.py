@@ -47,6 +47,8 @@ def related_refresh_many_task(article_ids: list[list[int]], settled: list[list[i
     import json
     import time
 
+    from nashr.site.sqlite import sqlite_reads_without_mmap
+
     from .related import VectorStore
 
     key = hashlib.sha256(json.dumps(settled).encode()).hexdigest()
@@ -56,8 +58,12 @@ def related_refresh_many_task(article_ids: list[list[int]], settled: list[list[i
         run.clear()
         run.update(key=key, df={}, vectors=VectorStore(max_terms=services.RELATED_VECTOR_TERMS_KEPT))
     try:
-        return services.related_refresh_many(article_ids=ids_from_ranges(article_ids), settled=IdRanges(settled),
-                                             df_cache=run["df"], vectors=run["vectors"])
+        # the lists read most of the index once: through the page cache, not
+        # mapped in, so the worker's memory does not grow with the site
+        with sqlite_reads_without_mmap():
+            return services.related_refresh_many(article_ids=ids_from_ranges(article_ids),
+                                                 settled=IdRanges(settled), df_cache=run["df"],
+                                                 vectors=run["vectors"])
     finally:
         run["at"] = time.monotonic()
         if last:

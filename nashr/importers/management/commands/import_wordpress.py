@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import logging
 import sys
-from contextlib import contextmanager
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
@@ -24,6 +23,7 @@ from django.core.management.base import BaseCommand, CommandError
 from nashr.importers.wordpress.importer import BATCH, WordPressImporter
 from nashr.importers.wordpress.mapping import author_map_load
 from nashr.importers.wordpress.reader import WxrError
+from nashr.site.sqlite import sqlite_reads_without_mmap
 
 
 class Command(BaseCommand):
@@ -68,7 +68,7 @@ class Command(BaseCommand):
         level = wagtail_log.level
         wagtail_log.setLevel(logging.WARNING)
         try:
-            with _sqlite_without_mmap():
+            with sqlite_reads_without_mmap():  # its memory does not grow with the site
                 report = importer.run()
         except WxrError as exc:
             raise CommandError(str(exc)) from None
@@ -107,29 +107,3 @@ class Command(BaseCommand):
                 self.stdout.write(f"  {path.name}: {note}")
         if report.usable == 0:
             raise CommandError("لم يُستورد شيء من الملف — nothing in the file could be imported")
-
-
-@contextmanager
-def _sqlite_without_mmap():
-    """For the import only, SQLite reads the database with ``pread``
-    instead of mapping it into the process (``PRAGMA mmap_size=0``; the
-    site's setting maps up to 128 MB for fast page reads). An import
-    touches every part of a growing database once, so mapping it would
-    only make the importer's resident size grow with the site, not with
-    anything it keeps; the pages stay in the operating system's cache
-    either way. Applies to the open connection and any opened meanwhile."""
-    from django.db import connections
-    from django.db.backends.signals import connection_created
-
-    def no_mmap(sender, connection, **kwargs):
-        if connection.vendor == "sqlite":
-            with connection.cursor() as cursor:
-                cursor.execute("PRAGMA mmap_size=0")
-
-    for connection in connections.all(initialized_only=True):
-        no_mmap(None, connection)
-    connection_created.connect(no_mmap)
-    try:
-        yield
-    finally:
-        connection_created.disconnect(no_mmap)
