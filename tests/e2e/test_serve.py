@@ -99,3 +99,39 @@ def test_nashr_serve_demo_then_ctrl_c_stops_everything(tmp_path):
             proc.wait()
         for pid in children_of(proc.pid):
             os.kill(pid, signal.SIGKILL)
+
+
+@pytest.mark.slow
+def test_nashr_serve_leaves_nothing_running_when_its_terminal_closes_or_it_is_killed(tmp_path):
+    """SIGHUP (the terminal or SSH session closes) stops everything as
+    Ctrl-C does; after ``kill -9`` of the supervisor, its children stop by
+    themselves (they would otherwise keep the port and the database)."""
+    port = free_port()
+    env = dict(os.environ, NASHR_DATA_DIR=str(tmp_path / "data"),
+               NASHR_SITE_URL=f"http://127.0.0.1:{port}")
+    env.pop("DATABASE_URL", None)
+    env.pop("DJANGO_SETTINGS_MODULE", None)
+    for how in (signal.SIGHUP, signal.SIGKILL):
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "nashr", "serve", "--port", str(port), "--workers", "1", "--no-demo"],
+            env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        )
+        kids: set[int] = set()
+        try:
+            wait_for_http(f"http://127.0.0.1:{port}/robots.txt", proc)
+            kids = children_of(proc.pid)
+            assert len(kids) >= 3, "expected gunicorn, the task worker and the scheduler"
+            proc.send_signal(how)
+            code = proc.wait(timeout=40)
+            assert code == (0 if how == signal.SIGHUP else -signal.SIGKILL)
+            deadline = time.monotonic() + 30
+            while time.monotonic() < deadline and [k for k in kids if alive(k)]:
+                time.sleep(0.2)
+            assert not [k for k in kids if alive(k)], f"processes left running after {how.name}"
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+                proc.wait()
+            for pid in kids | children_of(proc.pid):
+                if alive(pid):
+                    os.kill(pid, signal.SIGKILL)

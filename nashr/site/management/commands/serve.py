@@ -72,15 +72,45 @@ class Command(BaseCommand):
 
 def supervise_start(commands: dict[str, list[str]], *, env: dict[str, str]) -> dict[str, subprocess.Popen]:
     """Start each command in its own session, so a terminal's Ctrl-C reaches
-    only this supervisor, which then stops the children in order."""
+    only this supervisor, which then stops the children in order. On Linux
+    each child also gets SIGTERM if the supervisor dies without stopping
+    them (``kill -9``, an out-of-memory kill): nothing is left holding the
+    port or the database."""
+    stop_with_parent = _stop_with_parent(os.getpid())
     return {
-        name: subprocess.Popen(argv, env=env, start_new_session=True)
+        name: subprocess.Popen(argv, env=env, start_new_session=True, preexec_fn=stop_with_parent)
         for name, argv in commands.items()
     }
 
 
+def _stop_with_parent(parent_pid: int):
+    """A ``preexec_fn`` asking Linux to send the child SIGTERM when its
+    parent dies (``prctl(PR_SET_PDEATHSIG, SIGTERM)``, prctl(2)); if the
+    parent is already gone by then, the child stops at once. ``None``
+    where there is no such call (not Linux, no libc found)."""
+    if not sys.platform.startswith("linux"):
+        return None
+    import ctypes
+    import ctypes.util
+
+    try:
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
+        prctl = libc.prctl
+    except (OSError, AttributeError):
+        return None
+    pr_set_pdeathsig = 1
+
+    def preexec() -> None:
+        prctl(pr_set_pdeathsig, int(signal.SIGTERM), 0, 0, 0)
+        if os.getppid() != parent_pid:
+            os.kill(os.getpid(), signal.SIGTERM)
+
+    return preexec
+
+
 def supervise_wait(procs: dict[str, subprocess.Popen], *, stdout) -> int:
-    """Block until SIGINT/SIGTERM or until a child exits; then send SIGTERM to
+    """Block until SIGINT/SIGTERM/SIGHUP (Ctrl-C, ``kill``, the terminal
+    closing) or until a child exits; then send SIGTERM to
     every child still running, wait up to ``STOP_TIMEOUT_S`` seconds, and
     SIGKILL what remains. Returns 0 on a requested stop, else the exit code
     of the child that died first."""
@@ -89,7 +119,7 @@ def supervise_wait(procs: dict[str, subprocess.Popen], *, stdout) -> int:
     def request_stop(signum, frame):
         stopping["flag"] = True
 
-    old = {s: signal.signal(s, request_stop) for s in (signal.SIGINT, signal.SIGTERM)}
+    old = {s: signal.signal(s, request_stop) for s in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)}
     failed = 0
     try:
         while not stopping["flag"]:
