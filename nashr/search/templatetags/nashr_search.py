@@ -8,6 +8,20 @@ from django.utils.safestring import SafeString, mark_safe
 register = template.Library()
 
 
+@register.filter
+def result_count(n) -> str:
+    """The number of search results with its noun in the right form:
+    «نتيجة واحدة», «نتيجتان», «3 نتائج», «11 نتيجة», «100 نتيجة» (CLDR plural
+    categories, :func:`nashr.arabic.counting.count_phrase`), digits as
+    ``NASHR_DIGITS`` says. ``n``: a whole number >= 0."""
+    from django.conf import settings
+
+    from nashr.arabic.counting import count_phrase
+
+    return count_phrase(int(n), one="نتيجة واحدة", two="نتيجتان", few="{n} نتائج", many="{n} نتيجة",
+                        digits=settings.NASHR_DIGITS)
+
+
 @register.simple_tag(takes_context=True)
 def related_articles(context, article) -> list:
     """The related articles of ``article`` for its page (one query; see

@@ -239,6 +239,28 @@ def test_pagination_keeps_the_query_and_404s_bad_pages(client, site, settings):
         assert client.get("/search/", {"q": "كرة", "page": bad}).status_code == 404
 
 
+def test_the_count_of_results_reads_as_arabic(client, site, settings):
+    """«نتيجة واحدة», «نتيجتان», «3 نتائج» … «11 نتيجة»: the noun agrees with
+    the number (CLDR plural forms), digits as the site's setting says."""
+    import re
+
+    def count_line(q: str) -> str:
+        html = client.get("/search/", {"q": q}).content.decode()
+        return re.search(r'<p class="search-count" role="status">(.*?)</p>', html).group(1)
+
+    for n in range(11):
+        add_article(site["sections"][0], title=f"مباراة كرة السلة رقم {n}",
+                    standfirst=" ".join(f"وسم{k}" for k in range(n, 11)))
+    search_index_rebuild()
+    assert count_line("وسم10") == "11 نتيجة لـ «وسم10»"
+    assert count_line("وسم0") == "نتيجة واحدة لـ «وسم0»"
+    assert count_line("وسم1") == "نتيجتان لـ «وسم1»"
+    assert count_line("وسم3") == "4 نتائج لـ «وسم3»"
+    assert count_line("وسم9") == "10 نتائج لـ «وسم9»"
+    settings.NASHR_DIGITS = "arab"
+    assert count_line("وسم5") == "٦ نتائج لـ «وسم5»"
+
+
 def test_newest_sort(client, site):
     from datetime import timedelta
 
