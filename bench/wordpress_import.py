@@ -276,8 +276,8 @@ at commit `{r["commit"]}`; {r["machine"]["cores"]} cores, Python {r["machine"]["
   commits every 200 records. The task worker, computing the related lists
   after the import, keeps up to 3,000,000 terms of article vectors (8 bytes
   a term, `RELATED_VECTOR_TERMS_KEPT`) with each article's section, date
-  and tags, capped whatever the file size; it reads SQLite with the site's
-  own settings (the database mapped, up to 128 MB, counted in its RSS).
+  and tags, capped whatever the file size; while it computes them it too
+  reads SQLite without mapping the database (`nashr.site.sqlite`).
 - **Speed goal** (≥ {GOAL_POSTS_PER_S} posts/s without media, the import command):
   **{"met" if rate_ok else "not met"}**: {imp["posts_per_s"]} posts/s ({imp["seconds"]} s for {posts:,} posts).
   New published posts are written {BULK_NOTE}; drafts, scheduled posts, pages and updates of
