@@ -19,6 +19,28 @@ _TEXT_WORD = re.compile(
 )
 
 
+# A line (paragraph, subheading, quote) that ends a sentence: the next one
+# follows after a space; any other line — a subheading — after a dash, so
+# it does not read as the start of the paragraph that follows.
+_SENTENCE_END = tuple(".!?؟…:؛»\"”)")
+
+
+def _one_line(text: str) -> str:
+    """``text``'s lines (blocks of an article body) as one line, whitespace
+    collapsed, a line without final punctuation set off by `` — ``.
+
+    >>> _one_line("الميناء والمدينة\\nولا يقتصر  الأمر.\\nثم عاد")
+    'الميناء والمدينة — ولا يقتصر الأمر. ثم عاد'
+    """
+    out = ""
+    for line in (text or "").splitlines():
+        line = " ".join(line.split())
+        if not line:
+            continue
+        out = line if not out else out + (" " if out.endswith(_SENTENCE_END) else " — ") + line
+    return out
+
+
 def _matches(token: str, keys: frozenset[str]) -> bool:
     return any(k in keys for w in words(token) for k in word_keys(w).all)
 
@@ -32,7 +54,7 @@ def highlight(text: str, keys: frozenset[str], *, max_chars: int | None = None) 
     >>> highlight('<b>المدرسة</b> & "Apple"', frozenset({"مدرس"}))
     '&lt;b&gt;<mark>المدرسة</mark>&lt;/b&gt; &amp; &quot;Apple&quot;'
     """
-    text = " ".join((text or "").split())
+    text = _one_line(text)
     tokens = list(_TEXT_WORD.finditer(text))
     hits = [m for m in tokens if _matches(m.group(), keys)]
     start, end = 0, len(text)
@@ -77,6 +99,6 @@ def article_snippet(*, article, keys: frozenset[str], max_chars: int = 240) -> S
         snippet = highlight(text, keys, max_chars=max_chars)
         if snippet is not None:
             return snippet
-    text = " ".join((article.standfirst or body).split())
+    text = _one_line(article.standfirst or body)
     cut = text[:max_chars]
     return mark_safe(escape(cut) + (" …" if len(text) > max_chars else ""))

@@ -261,6 +261,21 @@ def test_the_count_of_results_reads_as_arabic(client, site, settings):
     assert count_line("وسم5") == "٦ نتائج لـ «وسم5»"
 
 
+def test_snippet_sets_a_subheading_off_from_the_paragraph_after_it(client, site):
+    from nashr.articles.models import ArticlePage
+
+    article = ArticlePage(title="تجديد المرفأ", standfirst="", body=[
+        {"type": "paragraph", "value": "<p>بدأت الأعمال صباح اليوم.</p>"},
+        {"type": "subheading", "value": "الميناء والمدينة"},
+        {"type": "paragraph", "value": "<p>ولا يقتصر الأمر على الصيادين.</p>"},
+    ])
+    site["sections"][0].add_child(instance=article)
+    article.save_revision().publish()
+    search_index_rebuild()
+    html = client.get("/search/", {"q": "الصيادين"}).content.decode()
+    assert "اليوم. الميناء والمدينة — ولا يقتصر الأمر على <mark>الصيادين</mark>." in html
+
+
 def test_newest_sort(client, site):
     from datetime import timedelta
 
