@@ -28,17 +28,14 @@ from urllib.parse import unquote
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
-from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 
-from nashr.arabic import strip_html
-
 from ..models import ImportedObject
 from . import mapping
+from .attachments import DRY_RUN_IMAGE, attachment_import
 from .content import ImageRef
-from .media import MediaError, image_check, media_fetch, media_from_uploads
-from .php import PhpUnserializeError, looks_serialized, php_unserialize
+from .media import MediaError
 from .reader import WxrError, WxrItem, WxrReader, WxrRefused, WxrTerm
 from .redirects import RedirectWriter
 from .report import ImportReport
@@ -48,9 +45,6 @@ logger = logging.getLogger(__name__)
 
 #: records per transaction
 BATCH = 200
-
-#: stands for a photo a dry run checked but did not store
-DRY_RUN_IMAGE = -1
 
 
 class WordPressImporter:
@@ -304,7 +298,7 @@ class WordPressImporter:
                     if record.post_type == "attachment":
                         if record.post_parent and record.post_parent != "0":
                             self.children.setdefault(record.post_parent, []).append(record.post_id)
-                        self._guard("attachment", record.post_id, record.line, self._attachment, record)
+                        self._guard("attachment", record.post_id, record.line, attachment_import, self, record)
 
     def _author(self, record) -> str:
         from nashr.articles.models import Author
@@ -363,78 +357,6 @@ class WordPressImporter:
         self.redirects.term(taxonomy="post_tag", slug=record.slug, parents=[],
                             base_path=self.base_path, target_url=f"/tag/{tag.slug}/")
         return outcome
-
-    def _attachment(self, item: WxrItem) -> str:
-        from nashr.articles.images import NewsImage
-
-        from .content import caption_split_credit
-
-        url = item.attachment_url or item.guid
-        alt = (item.meta.get("_wp_attachment_image_alt") or "").strip()
-        caption, photographer, agency = caption_split_credit(strip_html(item.excerpt).strip())
-        meta_raw = item.meta.get("_wp_attachment_metadata", "")
-        if meta_raw and looks_serialized(meta_raw):
-            try:
-                meta = php_unserialize(meta_raw)
-            except PhpUnserializeError as exc:
-                self.report.warn("attachment", item.post_id, item.line, f"بيانات الصورة (PHP) غير مقروءة: {exc}")
-                meta = {}
-            image_meta = meta.get("image_meta") if isinstance(meta, dict) else None
-            if isinstance(image_meta, dict):
-                photographer = photographer or str(image_meta.get("credit") or "").strip()
-                copyright_ = str(image_meta.get("copyright") or "").strip().lstrip("©").strip()
-                agency = agency or copyright_
-                caption = caption or str(image_meta.get("caption") or "").strip()
-        title = (item.title or mapping.uploads_relative_path(url).rsplit("/", 1)[-1] or f"صورة {item.post_id}")[:255]
-        alt_missing = not alt
-        alt = alt or title or caption
-        values = {"title": title, "alt": alt[:1000], "caption": caption, "photographer": photographer[:255],
-                  "agency": agency[:255], "url": url}
-        fp = mapping.fingerprint(values)
-        row = self._row("attachment", item.post_id, item.guid, check=False)
-        image = self.target(row, NewsImage)
-        if image is None:
-            row = None
-        else:
-            self._image_known(item, url, image.pk)
-            if row.fingerprint == fp:
-                return "unchanged"
-        if image is None:
-            data = self._media_bytes(item, url)
-            ext = image_check(data)
-            if self.dry_run:
-                self.images[item.post_id] = DRY_RUN_IMAGE
-                self.image_keys[mapping.media_key(url)] = DRY_RUN_IMAGE
-                return "imported"
-            name = (mapping.uploads_relative_path(url).rsplit("/", 1)[-1] or f"wp-{item.post_id}").rsplit(".", 1)[0]
-            image = NewsImage(file=ContentFile(data, name=f"{name[:80]}.{ext}"))
-        image.title, image.description, image.caption = title, alt[:1000], caption
-        image.credit_photographer, image.credit_agency = photographer[:255], agency[:255]
-        created = image.pk is None
-        image.save()
-        if alt_missing:
-            self.report.warn("attachment", item.post_id, item.line,
-                             "لا نص بديلًا للصورة في ووردبريس؛ استُعمل العنوان أو التعليق")
-        self._image_known(item, url, image.pk)
-        self._remember(row, kind="attachment", wp_id=item.post_id, obj=image, fp=fp, guid=item.guid)
-        return "imported" if created else "updated"
-
-    def _image_known(self, item: WxrItem, url: str, pk: int) -> None:
-        self.images[item.post_id] = pk
-        key = mapping.media_key(url)
-        if key:
-            self.image_keys[key] = pk
-
-    def _media_bytes(self, item: WxrItem, url: str) -> bytes:
-        if self.uploads is not None:
-            try:
-                return media_from_uploads(uploads=self.uploads, url=url)
-            except MediaError:
-                if not self.fetch_media:
-                    raise
-        if self.fetch_media:
-            return media_fetch(url=url)
-        raise MediaError("لا مصدر لملفات الصور: استعمل --uploads أو --fetch-media")
 
     # -- between the passes ----------------------------------------------------------------
 
