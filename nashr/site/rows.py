@@ -98,7 +98,7 @@ def create_rows(model, objs: list) -> int:
     if not connection.features.can_return_rows_from_bulk_insert:
         model._base_manager.using(using).bulk_create(objs)
         return len(objs)
-    fields = [f for f in meta.local_concrete_fields if f is not pk]
+    fields = [f for f in meta.local_concrete_fields if f is not pk and not getattr(f, "generated", False)]
     quote = connection.ops.quote_name
     head = "{} {} ({}) VALUES ".format(connection.ops.insert_statement(on_conflict=None), quote(meta.db_table),
                                        ", ".join(quote(f.column) for f in fields))
