@@ -46,8 +46,13 @@ _NO_LATIN_TEXT = re.compile(f"[{_NOT_LATIN}!-@\\[-`{{-~]*")
 # The same, less the characters escaping changes (& < > " '): text of an
 # HTML fragment that isolation gives back unchanged.
 _NO_LATIN_HTML_TEXT = re.compile(f"[{_NOT_LATIN}!#-%(-;=?@\\[-`{{-~]*")
-# A start tag, or an end tag written as the parser writes it back.
-_TAG = re.compile(r"<([a-z][a-z0-9]*)(?:[\s/][^<>]*)?>|</([a-z][a-z0-9]*)>")
+# A start tag that html.parser reads as one tag and writes back as it is
+# (attributes with an ASCII space before them and a value quoted, or
+# unquoted, with nothing in it the parser would read otherwise), or an end
+# tag as the parser writes it. Anything else is left to the parser.
+_SP = "[ \t\n\r\f]"
+_ATTR = rf"""(?:{_SP}+[^\s"'<>/=\x00]+(?:{_SP}*={_SP}*(?:"[^"<>]*"|'[^'<>]*'|[^\s"'=<>`\x00]+))?)"""
+_TAG = re.compile(rf"<([a-z][a-z0-9]*){_ATTR}*{_SP}*/?>|</([a-z][a-z0-9]*)>")
 
 
 @lru_cache(maxsize=4096)
@@ -287,5 +292,8 @@ def strip_bidi_controls(text: str) -> str:
     '\\u200fنص'
     """
     if _SCOPED_CONTROL_RE.search(text) is None:
-        return text  # the common case: one regex scan, ~10x faster than translate()
+        # the common case: one regex scan, ~10x faster than translate(); a
+        # plain str back, as translate() gives, even for a str subclass
+        # (a SafeString must not stay "safe" because it had no control)
+        return text if type(text) is str else str.__str__(text)
     return text.translate(_SCOPED_CONTROLS)

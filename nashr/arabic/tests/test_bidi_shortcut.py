@@ -121,3 +121,35 @@ def reference_runs(text: str) -> list[tuple[int, int]]:
 @given(st.text(st.one_of(CHARS, st.sampled_from(list("bcXY.9#@+\u0301\u0400ж中😀"))), max_size=60))
 def test_runs_jump_finds_the_runs_a_look_at_every_character_finds(text):
     assert bidi._runs(text) == reference_runs(text)
+
+
+MALFORMED = st.sampled_from(['<a href="https://nashr.org/x>', '<i title=">', "<p title='>", '<b\u2028br\x00>',
+                             '<p\xa0title=">', '<a \u2028!=">', '<i title="\n\u2028>', "<b c=x'y>", '"', "'",
+                             "=", " ", "\u2028", "Apple", "نص", "<p>", "</p>", "<b>", "</b>", "&amp;"])
+
+
+@settings(max_examples=800, deadline=None)
+@given(st.lists(st.one_of(MALFORMED, TEXT), max_size=10).map("".join))
+def test_malformed_tags_get_the_parsers_answer(fragment):
+    """Unbalanced quotes, Unicode spaces or NUL in a tag: the parser reads
+    these its own way (one tag running over the next, or text), and the
+    parser-free paths must give way to it."""
+    assert isolate_ltr_html(fragment) == full_isolate_ltr_html(fragment)
+
+
+def test_a_quote_running_over_the_next_tag_is_not_split():
+    for html in ('<a href="https://nashr.org/x>Wagtail<i title=">نص', '<p title=">Apple</p>',
+                 '<b\u2028br\x00>/a?', '<i title="Apple &amp;>'):
+        assert bidi._simple_html(html) is None
+        assert isolate_ltr_html(html) == full_isolate_ltr_html(html)
+
+
+def test_strip_bidi_controls_gives_a_plain_str_as_translate_did():
+    from django.template import Context, Template
+    from django.utils.safestring import SafeString, mark_safe
+
+    for text in (mark_safe("<b>Nadia</b>"), mark_safe("<b>Nadia\u202e</b>")):
+        stripped = bidi.strip_bidi_controls(text)
+        assert type(stripped) is str and not isinstance(stripped, SafeString)
+    template = Template("{% load nashr %}{{ v|bidi_clean }}")
+    assert template.render(Context({"v": mark_safe("<b>Nadia</b>")})) == "&lt;b&gt;Nadia&lt;/b&gt;"
