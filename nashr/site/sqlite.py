@@ -11,6 +11,7 @@ than through the operating system's page cache.
 
 from __future__ import annotations
 
+import threading
 from contextlib import contextmanager
 
 __all__ = ["sqlite_reads_without_mmap"]
@@ -38,8 +39,13 @@ def sqlite_reads_without_mmap():
             cursor.execute("PRAGMA mmap_size=0")
         changed.append((connection, int(row[0]) if row else 0))
 
+    me = threading.get_ident()
+
     def on_created(sender, connection, **kwargs) -> None:
-        off(connection)
+        # the signal is the process's: a connection another thread opens
+        # meanwhile is that thread's to set (and only it may use it)
+        if getattr(connection, "_thread_ident", me) == me:
+            off(connection)
 
     for connection in connections.all(initialized_only=True):
         if connection.connection is not None:

@@ -135,3 +135,39 @@ def test_nashr_serve_leaves_nothing_running_when_its_terminal_closes_or_it_is_ki
             for pid in kids | children_of(proc.pid):
                 if alive(pid):
                     os.kill(pid, signal.SIGKILL)
+
+
+@pytest.mark.slow
+def test_nashr_serve_under_nohup_keeps_running_when_the_terminal_closes(tmp_path):
+    """Started with SIGHUP ignored (``nohup nashr serve &``), a hangup does
+    not stop the site; Ctrl-C still does."""
+    port = free_port()
+    env = dict(os.environ, NASHR_DATA_DIR=str(tmp_path / "data"),
+               NASHR_SITE_URL=f"http://127.0.0.1:{port}")
+    env.pop("DATABASE_URL", None)
+    env.pop("DJANGO_SETTINGS_MODULE", None)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "nashr", "serve", "--port", str(port), "--workers", "1", "--no-demo"],
+        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        preexec_fn=lambda: signal.signal(signal.SIGHUP, signal.SIG_IGN),
+    )
+    kids: set[int] = set()
+    try:
+        wait_for_http(f"http://127.0.0.1:{port}/robots.txt", proc)
+        kids = children_of(proc.pid)
+        proc.send_signal(signal.SIGHUP)
+        time.sleep(2)
+        assert proc.poll() is None and all(alive(k) for k in kids)
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/robots.txt", timeout=10) as r:
+            assert r.status == 200
+        proc.send_signal(signal.SIGINT)
+        assert proc.wait(timeout=40) == 0
+        time.sleep(0.5)
+        assert not [k for k in kids if alive(k)]
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+        for pid in kids | children_of(proc.pid):
+            if alive(pid):
+                os.kill(pid, signal.SIGKILL)

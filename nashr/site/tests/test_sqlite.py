@@ -56,3 +56,29 @@ def test_setting_back_even_when_the_block_raises(file_db):
         assert _mmap_size(file_db) == 0
         raise RuntimeError("boom")
     assert _mmap_size(file_db) == SITE_MMAP
+
+
+def test_a_connection_another_thread_opens_meanwhile_is_left_alone(file_db, tmp_path):
+    """The signal that tells of new connections is the process's: another
+    thread's connection keeps the site's setting, and leaving the block does
+    not touch it (a connection may only be used by its own thread)."""
+    import threading
+
+    from django.db.backends.sqlite3.base import DatabaseWrapper
+
+    seen = {}
+
+    def other_thread():
+        wrapper = DatabaseWrapper({**file_db.settings_dict, "NAME": str(tmp_path / "other.sqlite3")}, alias="other")
+        seen["size"] = _mmap_size(wrapper)
+        seen["wrapper"] = wrapper
+
+    with sqlite_reads_without_mmap():
+        assert _mmap_size(file_db) == 0
+        thread = threading.Thread(target=other_thread)
+        thread.start()
+        thread.join()
+    assert seen["size"] == SITE_MMAP
+    assert _mmap_size(file_db) == SITE_MMAP
+    seen["wrapper"].inc_thread_sharing()  # closed here, by this thread
+    seen["wrapper"].close()

@@ -110,7 +110,8 @@ def _stop_with_parent(parent_pid: int):
 
 def supervise_wait(procs: dict[str, subprocess.Popen], *, stdout) -> int:
     """Block until SIGINT/SIGTERM/SIGHUP (Ctrl-C, ``kill``, the terminal
-    closing) or until a child exits; then send SIGTERM to
+    closing; SIGHUP not when it is ignored, as under ``nohup``) or until a
+    child exits; then send SIGTERM to
     every child still running, wait up to ``STOP_TIMEOUT_S`` seconds, and
     SIGKILL what remains. Returns 0 on a requested stop, else the exit code
     of the child that died first."""
@@ -119,7 +120,10 @@ def supervise_wait(procs: dict[str, subprocess.Popen], *, stdout) -> int:
     def request_stop(signum, frame):
         stopping["flag"] = True
 
-    old = {s: signal.signal(s, request_stop) for s in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)}
+    wanted = [signal.SIGINT, signal.SIGTERM]
+    if signal.getsignal(signal.SIGHUP) is not signal.SIG_IGN:  # under nohup it stays ignored
+        wanted.append(signal.SIGHUP)
+    old = {s: signal.signal(s, request_stop) for s in wanted}
     failed = 0
     try:
         while not stopping["flag"]:
@@ -145,5 +149,8 @@ def supervise_wait(procs: dict[str, subprocess.Popen], *, stdout) -> int:
                 proc.wait()
         for s, handler in old.items():
             signal.signal(s, handler)
-        stdout.write("Nashr stopped.")
+        try:
+            stdout.write("Nashr stopped.")
+        except OSError:  # the terminal is gone (SIGHUP): nothing to say it on
+            pass
     return failed
