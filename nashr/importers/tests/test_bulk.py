@@ -366,3 +366,26 @@ def test_a_stopped_import_queues_the_related_lists_of_what_it_committed(uploads,
 
     related_rebuild()
     assert sorted(RelatedArticle.objects.values_list("article_id", "related_id", "rank")) == related
+
+
+@pytest.mark.django_db(transaction=True)
+def test_stopped_after_the_last_commit_still_queues_every_article(uploads, monkeypatch):
+    """Ctrl-C after everything was committed, while the end of the run
+    queues the lists (or between a commit and its callbacks): what is read
+    back from the database is queued, every article once."""
+    import io
+
+    from django.core.management import CommandError, call_command
+
+    def rebuild_interrupted(self):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(bulk_module.BulkArticleWriter, "rebuild", rebuild_interrupted)
+    out = io.StringIO()
+    with pytest.raises(CommandError):
+        call_command("import_wordpress", str(SITE), uploads=str(uploads), no_progress=True, stdout=out)
+    articles = sorted(int(o) for o in ImportedObject.objects.filter(kind="post", wp_id__in=LIVE_POSTS)
+                      .values_list("object_id", flat=True))
+    assert len(articles) == len(LIVE_POSTS)
+    assert _related_queued_ids() == articles
+    assert "(1 task)" in out.getvalue()

@@ -62,7 +62,6 @@ class BulkArticleWriter:
         self.pending_ids: set[str] = set()
         #: pks of the articles written by this writer in this run
         self.article_ids: list[int] = []
-        self.committed_ids: list[int] = []  # of article_ids, those committed
         #: seconds spent on each index written with the batches (see :meth:`_index`)
         self.index_seconds: dict[str, float] = {"search": 0.0, "admin_search": 0.0, "references": 0.0}
         self.title_norms = _TitleNorms()
@@ -98,8 +97,6 @@ class BulkArticleWriter:
                                      self.importer, prepared)
             return
         self.article_ids.extend(written)
-        # known written for good once the import's batch transaction commits
-        transaction.on_commit(lambda: self.committed_ids.extend(written))
 
     def _write(self, entries: list[PreparedPost]) -> list[int]:
         from django.contrib.contenttypes.models import ContentType
@@ -324,17 +321,24 @@ class BulkArticleWriter:
         return done
 
     def stopped(self) -> int:
-        """The import stops before its end (Ctrl-C, an error): queue the
-        related-articles lists of the articles already committed, as
-        :meth:`rebuild` would have at the end — a second run finds those
-        articles imported and would not queue them. What the batch being
-        written held was rolled back and is not queued. Returns the number
-        of tasks queued (0 when nothing was committed)."""
+        """The import stops before its end (Ctrl-C, an error), its open
+        transaction rolled back: queue the related-articles lists of the
+        articles it wrote that are in the database — those committed — as
+        :meth:`rebuild` would have at the end; a second run finds them
+        imported and would not queue them. Read back from the database
+        (500 ids a query), so a stop at any point, even between a commit and
+        its on-commit callbacks or inside :meth:`rebuild`, queues each
+        committed article (some twice at worst: the lists are idempotent).
+        Returns the number of tasks queued (0 when nothing was committed)."""
+        from nashr.articles.models import ArticlePage
         from nashr.search.tasks import related_refresh_queue
 
-        if not self.committed_ids:
+        ids = self.article_ids
+        committed = [pk for start in range(0, len(ids), 500) for pk in ArticlePage.objects.filter(
+            pk__in=ids[start:start + 500]).values_list("pk", flat=True)]
+        if not committed:
             return 0
-        return related_refresh_queue(self.committed_ids)
+        return related_refresh_queue(committed)
 
 
 @contextmanager

@@ -129,16 +129,16 @@ class WordPressImporter:
                 self._pass_two(tick)
                 if self.bulk is not None:
                     self.bulk.flush()
-        except BaseException:
             if self.bulk is not None and not self.dry_run:
+                # what publishing each article would have queued, once for all
+                self.rebuilt = self.bulk.rebuild()
+        except BaseException:
+            if self.bulk is not None and not self.dry_run and not self.rebuilt:
                 try:
                     self.stopped_tasks = self.bulk.stopped()
                 except Exception:  # the import's own error is the one to show
                     logger.exception("could not queue the related lists of the articles imported so far")
             raise
-        if self.bulk is not None and not self.dry_run:
-            # what publishing each article would have queued, once for all
-            self.rebuilt = self.bulk.rebuild()
 
     @contextmanager
     def _batches(self):
