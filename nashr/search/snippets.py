@@ -19,26 +19,25 @@ _TEXT_WORD = re.compile(
 )
 
 
-# A line (paragraph, subheading, quote) that ends a sentence: the next one
-# follows after a space; any other line — a subheading — after a dash, so
-# it does not read as the start of the paragraph that follows.
-_SENTENCE_END = tuple(".!?؟…:؛»\"”)")
+def body_snippet_text(body) -> str:
+    """The readable text of a body StreamValue for snippets, on one line:
+    :func:`nashr.articles.blocks.body_plain_text`'s blocks, whitespace
+    (line breaks, list items) collapsed, and each subheading set off from
+    the text after it by `` — `` so it does not read as the start of the
+    next paragraph."""
+    from nashr.articles.blocks import body_plain_text
 
-
-def _one_line(text: str) -> str:
-    """``text``'s lines (blocks of an article body) as one line, whitespace
-    collapsed, a line without final punctuation set off by `` — ``.
-
-    >>> _one_line("الميناء والمدينة\\nولا يقتصر  الأمر.\\nثم عاد")
-    'الميناء والمدينة — ولا يقتصر الأمر. ثم عاد'
-    """
-    out = ""
-    for line in (text or "").splitlines():
-        line = " ".join(line.split())
-        if not line:
-            continue
-        out = line if not out else out + (" " if out.endswith(_SENTENCE_END) else " — ") + line
-    return out
+    parts: list[tuple[str, bool]] = []  # (text, is a subheading)
+    for block in body:
+        text = " ".join(body_plain_text([block]).split())
+        if text:
+            parts.append((text, block.block_type == "subheading"))
+    out: list[str] = []
+    for n, (text, heading) in enumerate(parts):
+        out.append(text)
+        if n + 1 < len(parts):
+            out.append(" — " if heading else " ")
+    return "".join(out)
 
 
 def _matches(token: str, keys: frozenset[str]) -> bool:
@@ -54,7 +53,7 @@ def highlight(text: str, keys: frozenset[str], *, max_chars: int | None = None) 
     >>> highlight('<b>المدرسة</b> & "Apple"', frozenset({"مدرس"}))
     '&lt;b&gt;<mark>المدرسة</mark>&lt;/b&gt; &amp; &quot;Apple&quot;'
     """
-    text = _one_line(text)
+    text = " ".join((text or "").split())
     tokens = list(_TEXT_WORD.finditer(text))
     hits = [m for m in tokens if _matches(m.group(), keys)]
     start, end = 0, len(text)
@@ -91,14 +90,13 @@ def article_snippet(*, article, keys: frozenset[str], max_chars: int = 240) -> S
     the first passage holding a query word, marked; else the start of the
     standfirst or body, escaped. An article gated for members gives a
     snippet from its standfirst only, never its body (nashr.members)."""
-    from nashr.articles.blocks import body_plain_text
     from nashr.members.selectors import article_gated
 
-    body = "" if article_gated(article=article) else body_plain_text(article.body)
+    body = "" if article_gated(article=article) else body_snippet_text(article.body)
     for text in (article.standfirst, body):
         snippet = highlight(text, keys, max_chars=max_chars)
         if snippet is not None:
             return snippet
-    text = _one_line(article.standfirst or body)
+    text = " ".join((article.standfirst or body).split())
     cut = text[:max_chars]
     return mark_safe(escape(cut) + (" …" if len(text) > max_chars else ""))

@@ -276,6 +276,17 @@ def test_snippet_sets_a_subheading_off_from_the_paragraph_after_it(client, site)
     assert "اليوم. الميناء والمدينة — ولا يقتصر الأمر على <mark>الصيادين</mark>." in html
 
 
+def test_snippet_keeps_line_breaks_and_list_items_inside_a_paragraph_as_spaces(client, site):
+    add_article(site["sections"][0], title="مؤتمر الميناء",
+                body_html="<p>قال الوزير في مؤتمر صحفي،<br>إن الميناء سيفتح غدًا.</p>"
+                          "<ul><li>الرصيف الأول</li><li>الرصيف الثاني</li></ul>")
+    search_index_rebuild()
+    html = client.get("/search/", {"q": "الرصيف"}).content.decode()
+    assert ("قال الوزير في مؤتمر صحفي، إن الميناء سيفتح غدًا. <mark>الرصيف</mark> الأول "
+            "<mark>الرصيف</mark> الثاني") in html
+    assert " — " not in html.split('class="search-results"')[1].split("</ol>")[0]
+
+
 def test_newest_sort(client, site):
     from datetime import timedelta
 
