@@ -12,7 +12,7 @@ batch instead of value by value.
 
 from __future__ import annotations
 
-from django.db import connections, router
+from django.db import connections, router, transaction
 from django.db.models.constants import OnConflict
 
 __all__ = ["create_rows", "insert_rows", "update_rows"]
@@ -79,11 +79,14 @@ def create_rows(model, objs: list) -> int:
     order, as ``bulk_create`` does. A backend that cannot return the rows
     of a multi-row insert gets ``bulk_create`` itself. Related objects must
     be saved and their ids set on ``objs`` (``obj.author_id``): nothing is
-    fetched or saved here.
+    fetched or saved here. Values must be plain values, not query
+    expressions (``F()``, ``Now()``, a ``db_default``); generated columns
+    are left to the database and not read back.
 
     Raises ``ValueError`` for a model with parent tables or an object that
     has a primary key already, and whatever the database raises for a bad
-    row (inside a transaction, nothing of the failed batch is kept).
+    row; then nothing of any batch is kept (one transaction for all, as
+    ``bulk_create``).
     """
     if not objs:
         return 0
@@ -105,7 +108,8 @@ def create_rows(model, objs: list) -> int:
     one = "(" + ", ".join(["%s"] * len(fields)) + ")"
     returning, returning_params = connection.ops.return_insert_columns([pk])
     batch = max(1, min(connection.ops.bulk_batch_size(fields, objs), CREATE_MAX_PARAMS // max(1, len(fields))))
-    with connection.cursor() as cursor:
+    # all batches or none, as bulk_create (inside a caller's transaction: no savepoint)
+    with transaction.atomic(using=using, savepoint=False), connection.cursor() as cursor:
         for start in range(0, len(objs), batch):
             chunk = objs[start:start + batch]
             params = [f.get_db_prep_save(f.pre_save(obj, True), connection) for obj in chunk for f in fields]

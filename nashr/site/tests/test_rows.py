@@ -144,3 +144,19 @@ def test_create_rows_refuses_saved_objects_and_parent_tables_and_keeps_nothing_o
     with pytest.raises(IntegrityError), transaction.atomic():
         create_rows(Redirect, clash)
     assert not Redirect.objects.filter(old_path="/fresh").exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_create_rows_keeps_no_batch_when_a_later_one_fails_even_without_a_transaction():
+    """In autocommit mode, as bulk_create: all batches in one transaction.
+    (Tags: a table with a unique name and nothing it depends on, since a
+    transactional test may find the site's rows flushed by another.)"""
+    from taggit.models import Tag
+
+    from nashr.site.rows import create_rows
+
+    Tag.objects.create(name="مأخوذ", slug="taken")
+    many = [Tag(name=f"وسم {n}", slug=f"tag-{n}") for n in range(600)]
+    with pytest.raises(IntegrityError):  # 601 rows of 2 values: two statements on SQLite, the bad row in the second
+        create_rows(Tag, [*many, Tag(name="مأخوذ", slug="taken-again")])
+    assert not Tag.objects.filter(slug__startswith="tag-").exists()
