@@ -9,6 +9,7 @@ import sys
 import time
 import urllib.error
 import urllib.request
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -101,46 +102,11 @@ def test_nashr_serve_demo_then_ctrl_c_stops_everything(tmp_path):
             os.kill(pid, signal.SIGKILL)
 
 
-@pytest.mark.slow
-def test_nashr_serve_leaves_nothing_running_when_its_terminal_closes_or_it_is_killed(tmp_path):
-    """SIGHUP (the terminal or SSH session closes) stops everything as
-    Ctrl-C does; after ``kill -9`` of the supervisor, its children stop by
-    themselves (they would otherwise keep the port and the database)."""
-    port = free_port()
-    env = dict(os.environ, NASHR_DATA_DIR=str(tmp_path / "data"),
-               NASHR_SITE_URL=f"http://127.0.0.1:{port}")
-    env.pop("DATABASE_URL", None)
-    env.pop("DJANGO_SETTINGS_MODULE", None)
-    for how in (signal.SIGHUP, signal.SIGKILL):
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "nashr", "serve", "--port", str(port), "--workers", "1", "--no-demo"],
-            env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-        )
-        kids: set[int] = set()
-        try:
-            wait_for_http(f"http://127.0.0.1:{port}/robots.txt", proc)
-            kids = children_of(proc.pid)
-            assert len(kids) >= 3, "expected gunicorn, the task worker and the scheduler"
-            proc.send_signal(how)
-            code = proc.wait(timeout=40)
-            assert code == (0 if how == signal.SIGHUP else -signal.SIGKILL)
-            deadline = time.monotonic() + 30
-            while time.monotonic() < deadline and [k for k in kids if alive(k)]:
-                time.sleep(0.2)
-            assert not [k for k in kids if alive(k)], f"processes left running after {how.name}"
-        finally:
-            if proc.poll() is None:
-                proc.kill()
-                proc.wait()
-            for pid in kids | children_of(proc.pid):
-                if alive(pid):
-                    os.kill(pid, signal.SIGKILL)
-
-
-@pytest.mark.slow
-def test_nashr_serve_under_nohup_keeps_running_when_the_terminal_closes(tmp_path):
-    """Started with SIGHUP ignored (``nohup nashr serve &``), a hangup does
-    not stop the site; Ctrl-C still does."""
+@contextmanager
+def serving(tmp_path, **popen):
+    """``nashr serve --no-demo`` on a free port with its own data directory,
+    answering; yields ``(process, base URL, its child pids)``; afterwards
+    kills whatever of it is still running."""
     port = free_port()
     env = dict(os.environ, NASHR_DATA_DIR=str(tmp_path / "data"),
                NASHR_SITE_URL=f"http://127.0.0.1:{port}")
@@ -148,22 +114,14 @@ def test_nashr_serve_under_nohup_keeps_running_when_the_terminal_closes(tmp_path
     env.pop("DJANGO_SETTINGS_MODULE", None)
     proc = subprocess.Popen(
         [sys.executable, "-m", "nashr", "serve", "--port", str(port), "--workers", "1", "--no-demo"],
-        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-        preexec_fn=lambda: signal.signal(signal.SIGHUP, signal.SIG_IGN),
+        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, **popen,
     )
     kids: set[int] = set()
     try:
         wait_for_http(f"http://127.0.0.1:{port}/robots.txt", proc)
         kids = children_of(proc.pid)
-        proc.send_signal(signal.SIGHUP)
-        time.sleep(2)
-        assert proc.poll() is None and all(alive(k) for k in kids)
-        with urllib.request.urlopen(f"http://127.0.0.1:{port}/robots.txt", timeout=10) as r:
-            assert r.status == 200
-        proc.send_signal(signal.SIGINT)
-        assert proc.wait(timeout=40) == 0
-        time.sleep(0.5)
-        assert not [k for k in kids if alive(k)]
+        assert len(kids) >= 3, "expected gunicorn, the task worker and the scheduler"
+        yield proc, f"http://127.0.0.1:{port}", kids
     finally:
         if proc.poll() is None:
             proc.kill()
@@ -171,3 +129,34 @@ def test_nashr_serve_under_nohup_keeps_running_when_the_terminal_closes(tmp_path
         for pid in kids | children_of(proc.pid):
             if alive(pid):
                 os.kill(pid, signal.SIGKILL)
+
+
+@pytest.mark.slow
+def test_nashr_serve_leaves_nothing_running_when_its_terminal_closes_or_it_is_killed(tmp_path):
+    """SIGHUP (the terminal or SSH session closes) stops everything as
+    Ctrl-C does; after ``kill -9`` of the supervisor, its children stop by
+    themselves (they would otherwise keep the port and the database)."""
+    for how in (signal.SIGHUP, signal.SIGKILL):
+        with serving(tmp_path) as (proc, _, kids):
+            proc.send_signal(how)
+            assert proc.wait(timeout=40) == (0 if how == signal.SIGHUP else -signal.SIGKILL)
+            deadline = time.monotonic() + 30
+            while time.monotonic() < deadline and [k for k in kids if alive(k)]:
+                time.sleep(0.2)
+            assert not [k for k in kids if alive(k)], f"processes left running after {how.name}"
+
+
+@pytest.mark.slow
+def test_nashr_serve_under_nohup_keeps_running_when_the_terminal_closes(tmp_path):
+    """Started with SIGHUP ignored (``nohup nashr serve &``), a hangup does
+    not stop the site; Ctrl-C still does."""
+    with serving(tmp_path, preexec_fn=lambda: signal.signal(signal.SIGHUP, signal.SIG_IGN)) as (proc, url, kids):
+        proc.send_signal(signal.SIGHUP)
+        time.sleep(2)
+        assert proc.poll() is None and all(alive(k) for k in kids)
+        with urllib.request.urlopen(f"{url}/robots.txt", timeout=10) as r:
+            assert r.status == 200
+        proc.send_signal(signal.SIGINT)
+        assert proc.wait(timeout=40) == 0
+        time.sleep(0.5)
+        assert not [k for k in kids if alive(k)]
